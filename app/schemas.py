@@ -1,0 +1,126 @@
+"""Names that cross module lines: a chunk, a hit, a citation, a draft.
+
+Each is defined once here and imported everywhere else, so ingest, retrieval, answers, drafting, evals and
+the UI can never disagree about what a field means.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DocKind = Literal["guidebook-summary", "case", "support-scheme", "policy", "practice", "official", "document"]
+"""Corpus kinds (written by us) plus `official` (the real guidebook PDF in corpus/official/) and `document`
+(anything else a user ingests)."""
+
+KIND_LABELS_JA: dict[str, str] = {
+    "guidebook-summary": "要約（ガイドブック概要）",
+    "case": "事例",
+    "support-scheme": "支援制度の要約",
+    "policy": "政策文書の要約",
+    "practice": "実務の要約",
+    "official": "公式PDF",
+    "document": "利用者が追加した資料",
+}
+"""How a kind is shown to users, so a summary written by us is never mistaken for the guidebook's words."""
+
+MetaValue = str | int | float | bool
+
+
+class Chunk(BaseModel):
+    """One retrievable passage with everything needed to cite it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chunk_id: str
+    text: str
+    source: str = Field(description="File path as given to ingest (relative to the corpus when inside it).")
+    title: str
+    kind: str = "document"
+    page: int | None = Field(None, description="1-based PDF page; None for Markdown/HTML/text.")
+    heading_path: list[str] = Field(default_factory=list)
+    doc_hash: str = Field(description="sha256 of the source file's bytes.")
+    content_hash: str = Field(description="sha256 of the chunk text.")
+    extra: dict[str, MetaValue] = Field(
+        default_factory=dict, description="Front-matter facts: doc_id, step, population, prefecture, as_of …"
+    )
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS_JA.get(self.kind, self.kind)
+
+    @property
+    def location(self) -> str:
+        """`p.12` for PDFs, the heading path otherwise: what a citation shows after the title."""
+        if self.page is not None:
+            return f"p.{self.page}" + (f"（{self.heading}）" if self.heading else "")
+        return self.heading
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with the score of every stage, so a user or an eval can see why it came back."""
+
+    chunk: Chunk
+    rank: int = Field(description="1-based rank after the final stage.")
+    scores: dict[str, float] = Field(default_factory=dict, description="dense, bm25, fused, rerank.")
+
+
+class Citation(BaseModel):
+    """A numbered source of an answer or draft section, pointing at one retrieved passage."""
+
+    n: int
+    title: str
+    kind: str
+    source: str
+    page: int | None = None
+    heading: str = ""
+    text: str
+    chunk_id: str = ""
+
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit) -> Citation:
+        c = hit.chunk
+        return cls(
+            n=n, title=c.title, kind=c.kind, source=c.source, page=c.page, heading=c.heading,
+            text=c.text, chunk_id=c.chunk_id,
+        )
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS_JA.get(self.kind, self.kind)
+
+
+class Answer(BaseModel):
+    """What `dxhire ask --json` prints and what the chat UI renders."""
+
+    answer: str
+    abstained: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
+    hits: list[Hit] = Field(default_factory=list, exclude=True)
+    standalone_question: str | None = None
+
+
+DraftKind = Literal["deepdive", "posting", "interview"]
+
+
+class DraftSection(BaseModel):
+    title: str
+    body: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Draft(BaseModel):
+    """A drafted document: what `dxhire draft --json` prints and what `--from` reads back."""
+
+    kind: DraftKind
+    title: str = ""
+    sections: list[DraftSection]
+    warnings: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)

