@@ -1,0 +1,94 @@
+"""The core objects one process needs, built lazily and once: what the Gradio app and CLI call.
+
+Loading the embedding model or the GGUF takes seconds, so a surface holds one `Services` and shares it across
+requests. Tests inject fakes through the constructor instead of patching globals.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.config import Settings
+from app.feedback import FeedbackStore
+from app.schemas import Draft, DraftKind
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from app.answer import AnswerPipeline
+    from app.drafting.profile import MunicipalityProfile
+    from app.retrieval.hybrid import HybridRetriever
+    from ingest.pipeline import IngestReport
+
+
+class Services:
+    def __init__(
+        self,
+        settings: Settings,
+        llm: BaseChatModel | None = None,
+        retriever: HybridRetriever | None = None,
+    ) -> None:
+        self.settings = settings
+        self._llm = llm
+        self._retriever = retriever
+        self._ingest_lock = threading.Lock()
+
+    @cached_property
+    def llm(self) -> BaseChatModel:
+        if self._llm is not None:
+            return self._llm
+        from app.models.llm import get_chat_model
+
+        return get_chat_model(self.settings)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is not None:
+            return self._retriever
+        from app.retrieval.hybrid import build_retriever
+
+        return build_retriever(self.settings)
+
+    @cached_property
+    def answers(self) -> AnswerPipeline:
+        from app.answer import AnswerPipeline
+
+        return AnswerPipeline(self.settings, self.llm, self.retriever)
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        return FeedbackStore(self.settings.feedback_db)
+
+    def draft(
+        self,
+        kind: DraftKind,
+        profile: MunicipalityProfile,
+        seed: Draft | None = None,
+        interview_minutes: int = 60,
+        progress: Callable[[str], None] | None = None,
+    ) -> Draft:
+        from app.drafting.service import draft
+
+        return draft(
+            kind, profile, settings=self.settings, llm=self.llm, retriever=self.retriever, seed=seed,
+            interview_minutes=interview_minutes, progress=progress,
+        )
+
+    def ingest(self, paths: list[Path], progress: Callable[..., Any] | None = None) -> IngestReport:
+        """Ingest uploaded files. The retriever keeps serving the old generation until the new one is published."""
+        from ingest.pipeline import ingest_paths
+
+        with self._ingest_lock:
+            return ingest_paths(self.settings, paths, progress=progress)
+
+    def documents(self) -> list[dict[str, Any]]:
+        from app.store import open_index
+
+        snapshot = open_index(self.settings)
+        if snapshot is None:
+            return []
+        return list(snapshot.manifest.get("documents", []))
