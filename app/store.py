@@ -13,8 +13,11 @@ Chunk metadata is stored flat (Chroma accepts only scalars): ``heading_path`` is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -170,3 +173,72 @@ def open_index(settings: Settings) -> IndexSnapshot | None:
     except Exception as exc:
         raise StoreError(f"索引 {generation} を開けません: {exc}") from exc
     return IndexSnapshot(generation=generation, collection=collection, bm25_dir=gdir / "bm25", manifest=manifest)
+
+
+# --- writing generations (used by ingest/pipeline.py under its lock) ------------------------------------
+
+WRITE_BATCH = 500
+"""Records per Chroma add/get call: below every server's max batch size, small enough for steady progress."""
+
+
+def new_generation_name() -> str:
+    """Sortable and unique: ``g20261129T033000123456``. Valid as part of a Chroma collection name."""
+    from datetime import UTC, datetime
+
+    return "g" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+
+
+def list_generations(settings: Settings) -> list[str]:
+    """Every generation with a collection or a folder (published or half-built), oldest first."""
+    prefix = settings.collection_prefix + "_"
+    names = {c.name if hasattr(c, "name") else str(c) for c in chroma_client(settings).list_collections()}
+    found = {n[len(prefix) :] for n in names if n.startswith(prefix)}
+    if settings.index_dir.is_dir():
+        found |= {p.name for p in settings.index_dir.iterdir() if p.is_dir() and p.name.startswith("g")}
+    return sorted(found)
+
+
+def delete_generation(settings: Settings, generation: str) -> None:
+    """Drop a generation's collection and folder; never the one CURRENT names."""
+    if generation == current_generation(settings):
+        raise StoreError(f"refusing to delete the serving generation {generation}")
+    with contextlib.suppress(Exception):  # already gone (or never created) is fine
+        chroma_client(settings).delete_collection(collection_name(settings, generation))
+    shutil.rmtree(generation_dir(settings, generation), ignore_errors=True)
+
+
+def add_records(
+    collection: Any,
+    ids: list[str],
+    embeddings: Any,
+    documents: list[str],
+    metadatas: list[dict[str, Any]],
+) -> None:
+    for i in range(0, len(ids), WRITE_BATCH):
+        j = i + WRITE_BATCH
+        collection.add(ids=ids[i:j], embeddings=embeddings[i:j], documents=documents[i:j], metadatas=metadatas[i:j])
+
+
+def add_chunks(collection: Any, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+    add_records(
+        collection, [c.chunk_id for c in chunks], embeddings, [c.text for c in chunks],
+        [chunk_to_metadata(c) for c in chunks],
+    )
+
+
+def iter_records(collection: Any, ids: list[str]) -> Iterator[tuple[list[str], Any, list[str], list[dict[str, Any]]]]:
+    """(ids, embeddings, documents, metadatas) in batches, in the order of `ids`: what a copy needs."""
+    for i in range(0, len(ids), WRITE_BATCH):
+        want = ids[i : i + WRITE_BATCH]
+        got = collection.get(ids=want, include=["embeddings", "documents", "metadatas"])
+        order = {cid: n for n, cid in enumerate(got["ids"])}
+        if len(order) != len(want):
+            missing = [cid for cid in want if cid not in order]
+            raise StoreError(f"索引のチャンクが見つかりません / chunks missing from the index: {missing[:3]}")
+        idx = [order[cid] for cid in want]
+        yield (
+            want,
+            [got["embeddings"][k] for k in idx],
+            [got["documents"][k] for k in idx],
+            [got["metadatas"][k] for k in idx],
+        )

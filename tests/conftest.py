@@ -16,6 +16,11 @@ for _name in [k for k in os.environ if k.startswith("DXHIRE_")]:
 
 from app.config import PROJECT_ROOT, Settings  # noqa: E402
 
+# Models built from the PyPI packages (1.1 GB GGUF, e5 folder) are built once and shared by every test's tmp home.
+os.environ["DXHIRE_MODEL_CACHE"] = str(PROJECT_ROOT / ".pytest_cache" / "dxhire-models")
+
+from llm_guard import _block_real_llm_calls  # noqa: E402,F401  (autouse: no real LLM/network call unless marked)
+
 SHARED = Path(os.environ.get("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 FIXTURE_PDFS = SHARED / "fixtures" / "pdfs"
 BENCHMARKS = SHARED / "benchmarks"

@@ -12,7 +12,7 @@ import typer
 
 from app.config import disable_telemetry
 
-COMMAND_MODULES = ["ingest_cmd", "ask_cmd", "draft_cmd", "eval_cmd", "bench_cmd", "serve_cmd"]
+COMMAND_MODULES = ["ingest_cmd", "ask_cmd", "draft_cmd", "eval_cmd", "bench_cmd", "serve_cmd", "feedback_cmd"]
 
 app = typer.Typer(
     name="dxhire",

@@ -30,4 +30,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"索引 / index: {report.totals}", err=True)
         from app.ui.app import launch
 
-        launch(Services(settings), host=host, port=port)
+        bind = f"{host or settings.host}:{port or settings.port}"
+        typer.echo(f"起動します / starting on http://{bind}/"
+                   + ("（ログインあり / login enabled）" if settings.auth else ""), err=True)
+        try:
+            launch(Services(settings), host=host, port=port)
+        except OSError as exc:  # port taken, address not on this machine
+            fail(f"{bind} で待ち受けできません（--port か DXHIRE_PORT を変えてください） / cannot listen on {bind}: {exc}")

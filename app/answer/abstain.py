@@ -1,0 +1,110 @@
+"""Honest abstention: when the best evidence is too far from the question, say so and show what we do cover.
+
+The decision uses the best *dense* cosine similarity among the hits (``Hit.scores["dense"]``), compared with
+``settings.abstain_threshold``, calibrated by ``evals/bench/calibrate_abstain.py`` on in-scope vs
+out-of-scope questions. BM25 and fused scores are not comparable across queries, so they are not used here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from app.prompts import load_prompt
+from app.schemas import KIND_LABELS_JA, Hit
+
+BELOW_THRESHOLD_FLAG = "below_threshold"
+NO_HITS_FLAG = "no_hits"
+LLM_ABSTAINED_FLAG = "llm_not_in_material"
+NOT_IN_MATERIAL = "資料に記載がありません"
+
+_KIND_ORDER = ["official", "guidebook-summary", "support-scheme", "case", "policy", "practice", "document"]
+
+
+def best_dense(hits: list[Hit]) -> float | None:
+    scores = [h.scores["dense"] for h in hits if "dense" in h.scores]
+    return max(scores) if scores else None
+
+
+def abstain_reason(hits: list[Hit], threshold: float) -> str | None:
+    """A flag naming why we abstain, or None to answer. Hits without any dense score are answered (BM25 only)."""
+    if not hits:
+        return NO_HITS_FLAG
+    best = best_dense(hits)
+    if best is not None and best < threshold:
+        return BELOW_THRESHOLD_FLAG
+    return None
+
+
+def model_declined(text: str) -> bool:
+    """The model itself said the material does not cover the question (and said little else)."""
+    stripped = re.sub(r"\s+", "", text)
+    return NOT_IN_MATERIAL in stripped and len(stripped) <= len(NOT_IN_MATERIAL) + 40
+
+
+def _titles_from_manifest(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """Tolerant reader: any dict in the manifest with a title and a kind is a document."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str) and isinstance(node.get("kind"), str):
+                found.append((node["kind"], node["title"]))
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(manifest)
+    return found
+
+
+def _titles_from_corpus(corpus_dir: Path) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(corpus_dir.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        try:
+            meta = frontmatter.load(path).metadata
+        except Exception:  # a malformed file is ingest's problem to report, not ours
+            continue
+        if isinstance(meta.get("title"), str):
+            found.append((str(meta.get("kind", "document")), meta["title"]))
+    return found
+
+
+def _short_title(title: str) -> str:
+    """Drop a trailing parenthetical (「…（ガイドブックの第1段階について分かること）」): the list stays scannable."""
+    return re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", title).strip() or title
+
+
+def corpus_topics(
+    manifest: dict[str, Any] | None = None, corpus_dir: Path | None = None, per_kind: int = 2, limit: int = 10
+) -> list[str]:
+    """A short, stable list of what the material covers: the guidebook steps first, then a few titles per kind."""
+    docs = _titles_from_manifest(manifest or {})
+    if not docs and corpus_dir is not None and corpus_dir.is_dir():
+        docs = _titles_from_corpus(corpus_dir)
+    by_kind: dict[str, list[str]] = {}
+    for kind, title in docs:
+        titles = by_kind.setdefault(kind, [])
+        short = _short_title(title)
+        if short not in titles:
+            titles.append(short)
+    order = _KIND_ORDER + sorted(k for k in by_kind if k not in _KIND_ORDER)
+    topics = []
+    for kind in order:
+        label = KIND_LABELS_JA.get(kind, kind)
+        take = 4 if kind == "guidebook-summary" else per_kind
+        topics.extend(f"{title}［{label}］" for title in sorted(by_kind.get(kind, []))[:take])
+    return topics[:limit]
+
+
+def abstention_text(topics: Iterable[str], no_hits: bool = False) -> str:
+    return load_prompt("answer_abstain").render(topics=list(topics), no_hits=no_hits)

@@ -1,0 +1,114 @@
+"""Follow-up rewriting: 「それの予算は？」 → a standalone question retrieval can use.
+
+Cheap on purpose: no LLM call without history or when the question already stands alone, only the last turns (answers shortened), a one-line output of
+at most ``REWRITE_MAX_TOKENS``. Small models sometimes answer instead of rewriting or return nothing, so the
+output is checked and, when it is unusable, a deterministic fallback prefixes the earlier questions' key terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from app.answer.llm_call import invoke_text
+from app.prompts import load_prompt
+
+REWRITE_MAX_TOKENS = 60
+FALLBACK_FLAG = "rewrite_fallback"
+_ANSWER_PREVIEW_CHARS = 80
+
+_TERM = re.compile(r"[一-龥々〆ヶァ-ヴーｦ-ﾟA-Za-z0-9・]{2,}")
+_STOP_TERMS = {"場合", "方法", "教えて", "ください", "について", "何", "どの", "具体的", "内容", "詳細", "一覧"}
+_PREFIX = re.compile(r"^\s*(?:独立した質問|書き換え(?:た質問)?|質問|standalone question|question)\s*[:：]\s*", re.I)
+_DEICTIC = re.compile(r"(それ|その(?!他)|そちら|これ|この|こちら|あれ|あの|同じ|上記|前述|先ほど|さっき|そこ|\b(it|its|that|this|those|them)\b)", re.I)
+_CJK_OR_LATIN = re.compile(r"[ぁ-んァ-ヴ一-龥A-Za-z]")
+
+
+@dataclass
+class Rewrite:
+    question: str
+    used_llm: bool
+    flags: list[str]
+
+
+def key_terms(text: str, limit: int = 4) -> list[str]:
+    """Content words (kanji/katakana/latin runs), longest first: what a follow-up most likely refers to."""
+    terms: list[str] = []
+    for term in _TERM.findall(text):
+        term = term.strip("・")
+        if len(term) >= 2 and term not in _STOP_TERMS and term not in terms:
+            terms.append(term)
+    return sorted(terms, key=len, reverse=True)[:limit]
+
+
+def fallback_rewrite(question: str, history: list[tuple[str, str]]) -> str:
+    """The previous question's key terms, then the follow-up: crude, but retrieval finds the right topic.
+    An independent new question is returned unchanged."""
+    if not is_dependent(question):
+        return question
+    for previous, _answer in reversed(history):
+        terms = [t for t in key_terms(previous) if t not in question]
+        if terms:
+            return f"{' '.join(terms)}について：{question}"
+    return question
+
+
+def clean_output(raw: str) -> str:
+    lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = _PREFIX.sub("", lines[0])
+    return line.strip().strip("「」\"'` ")
+
+
+def is_dependent(question: str) -> bool:
+    """A follow-up that cannot stand alone: it points back (それ, その, 同じ …) or names almost nothing."""
+    return bool(_DEICTIC.search(question)) or len(key_terms(question, limit=20)) < 2 and len(question) <= 15
+
+
+def is_usable(rewritten: str, question: str, history: list[tuple[str, str]]) -> bool:
+    """Non-empty, real words, not an essay, and about something the conversation mentioned. A dependent
+    follow-up must have gained a term from the earlier turns (「その予算は？」 is not a rewrite)."""
+    if not rewritten or not _CJK_OR_LATIN.search(rewritten):
+        return False
+    if len(rewritten) > max(120, 3 * len(question)):
+        return False
+    own = set(key_terms(question, limit=20))
+    earlier: set[str] = set()
+    for previous, _ in history:
+        earlier.update(key_terms(previous, limit=20))
+    gained = any(term in rewritten for term in earlier - own)
+    if is_dependent(question):
+        return gained and not _DEICTIC.search(rewritten)
+    return not (own | earlier) or gained or any(term in rewritten for term in own)
+
+
+def format_history(history: list[tuple[str, str]]) -> str:
+    lines = []
+    for q, a in history:
+        a = re.sub(r"\s+", " ", re.sub(r"[\[［]\d+[\]］]", "", a)).strip()
+        if len(a) > _ANSWER_PREVIEW_CHARS:
+            a = a[:_ANSWER_PREVIEW_CHARS] + "…"
+        lines.append(f"利用者: {q}\nアシスタント: {a}")
+    return "\n".join(lines)
+
+
+def rewrite_question(
+    llm: BaseChatModel, question: str, history: list[tuple[str, str]] | None, max_turns: int
+) -> Rewrite:
+    history = list(history or [])[-max_turns:] if max_turns > 0 else []
+    if not history or not is_dependent(question):
+        # Nothing to resolve: a question that names its own topic costs no model call (~10 s on the CPU model).
+        return Rewrite(question=question, used_llm=False, flags=[])
+    messages = [
+        SystemMessage(content=load_prompt("rewrite_system").render()),
+        HumanMessage(content=load_prompt("rewrite_user").render(history=format_history(history), question=question)),
+    ]
+    raw = invoke_text(llm, messages, max_tokens=REWRITE_MAX_TOKENS)
+    rewritten = clean_output(raw)
+    if is_usable(rewritten, question, history):
+        return Rewrite(question=rewritten, used_llm=True, flags=[])
+    return Rewrite(question=fallback_rewrite(question, history), used_llm=True, flags=[FALLBACK_FLAG])

@@ -1,0 +1,166 @@
+"""One section at a time: retrieve a few passages, ask the model for a short body, verify its [n] markers.
+
+An explicit per-section loop (rather than a free-running agent) because the embedded model reads ~35 tokens/s and
+writes ~10/s: each call gets a lean context (~1,000 characters) and at most ~250 new tokens, and the loop can
+report progress after every section. Output that does not fit (empty, not Japanese, too short) is retried once
+with a reminder, then replaced by an explicit 要確認 placeholder and a warning — never a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from app.answer.citations import verify_citations
+from app.answer.context import ContextBlock, build_blocks, render_context
+from app.answer.llm_call import invoke_text
+from app.drafting.profile import TBD, MunicipalityProfile
+from app.drafting.sections import SectionSpec
+from app.prompts import load_prompt
+from app.schemas import Citation, Hit
+
+SECTION_MAX_TOKENS = 200
+BLOCK_CHARS = 360
+CONTEXT_CHARS = 950
+SEED_CHARS = 300
+MAX_RETRIES = 1
+REMINDER = "日本語で、箇条書き3〜5行で、本文だけを書いてください。"
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_HEADING_ECHO = re.compile(r"^\s*#+\s*.*$", re.MULTILINE)
+
+
+class Retriever(Protocol):
+    def search(self, query: str, k: int | None = None, filters: Any = None) -> list[Hit]: ...
+
+
+@dataclass
+class SectionResult:
+    body: str
+    citations: list[Citation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def section_query(spec: SectionSpec, profile: MunicipalityProfile) -> str:
+    """Section keywords plus what is specific to this municipality, short enough for BM25 and e5 alike."""
+    parts = [spec.query, profile.role_sought or "", profile.issues[0]]
+    return " ".join(p for p in parts if p)[:200]
+
+
+def retrieve(retriever: Retriever, query: str, k: int) -> list[Hit]:
+    """Retrieval failures become an empty list: a draft with 要確認 is better than no draft."""
+    try:
+        return list(retriever.search(query, k=k))
+    except Exception:  # noqa: BLE001 - reported by the caller as "no sources"
+        return []
+
+
+def usable(text: str) -> str | None:
+    """Why the model's output cannot be used, or None when it can (the 'schema' of a section body)."""
+    stripped = text.strip()
+    if len(stripped) < 15:
+        return "empty"
+    if len(_JAPANESE.findall(stripped)) < 0.3 * len(re.sub(r"\s", "", stripped)):
+        return "not Japanese"
+    return None
+
+
+def _dedupe_sentences(line: str, seen: set[str]) -> str:
+    """Drop sentences already said (within the line or earlier): the loop also happens inside one paragraph."""
+    parts = re.split(r"(?<=[。！？])", line)
+    out = []
+    for part in parts:
+        key = re.sub(r"^(?:しかし|また|さらに|そして|ただし)、?", "", re.sub(r"[\s\-*・]|\[\d+\]", "", part))
+        if key and len(key) > 8 and key in seen:
+            continue
+        seen.add(key)
+        out.append(part)
+    return "".join(out).rstrip()
+
+
+def clean(text: str, echo: str = "") -> str:
+    """Drop echoed headings, fences, lines repeating the prompt's purpose and repeated lines (a small model at
+    temperature 0 can loop on one sentence until the token cap)."""
+    text = _HEADING_ECHO.sub("", text.strip().strip("`").strip())
+    seen: set[str] = set()
+    said: set[str] = set()
+    kept: list[str] = []
+    for line in text.splitlines():
+        key = re.sub(r"[\s\-*・]|\[\d+\]", "", line)
+        if key and (key in seen or (echo and echo in key) or key.startswith("この節では")):
+            continue
+        seen.add(key)
+        kept.append(_dedupe_sentences(line, said))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def write_section(
+    spec: SectionSpec, doc_title: str, profile: MunicipalityProfile, *, llm: BaseChatModel, retriever: Retriever,
+    k: int, seed_text: str = "",
+) -> SectionResult:
+    """Retrieve, generate (retry once on unusable output), verify citations."""
+    hits = retrieve(retriever, section_query(spec, profile), k)
+    blocks = build_blocks(hits, BLOCK_CHARS, CONTEXT_CHARS)
+    system = load_prompt("draft_system").render()
+    warnings: list[str] = []
+    reminder = ""
+    text = ""
+    problem: str | None = "empty"
+    for _attempt in range(MAX_RETRIES + 1):
+        user = load_prompt("draft_section").render(
+            doc_title=doc_title, section_title=spec.title, purpose=spec.purpose, profile=profile.summary(),
+            seed=seed_text[:SEED_CHARS], context=render_context(blocks) or "（該当する資料がありません）",
+            reminder=reminder,
+        )
+        raw = invoke_text(llm, [SystemMessage(system), HumanMessage(user)], max_tokens=SECTION_MAX_TOKENS)
+        text = clean(raw, echo=spec.purpose[:20])
+        problem = usable(text)
+        if problem is None:
+            break
+        reminder = REMINDER
+    if problem is not None:
+        warnings.append(f"「{spec.title}」: 生成結果が使えないため（{problem}）要確認としました / "
+                        f"model output unusable ({problem}) after {MAX_RETRIES + 1} attempts; left as {TBD}")
+        return SectionResult(body=f"（{TBD}：自動起案できませんでした。担当者が記入してください）", warnings=warnings)
+    if not blocks:
+        warnings.append(f"「{spec.title}」: 根拠資料が見つかりません / no sources retrieved for this section")
+        return SectionResult(body=text, warnings=warnings)
+    verified = verify_citations(text, blocks)
+    body, citations = verified.text, verified.citations
+    if "invalid_citation_removed" in verified.flags:
+        warnings.append(f"「{spec.title}」: 存在しない資料番号を削除しました / removed citation markers with no source")
+    if not citations:
+        body, citations = attach_context_sources(body, blocks)
+        warnings.append(f"「{spec.title}」: 文ごとの出典がなく、参照資料のみ示しました / no [n] markers; "
+                        "listed the passages the section was written from")
+    return SectionResult(body=body, citations=citations, warnings=warnings)
+
+
+def attach_context_sources(body: str, blocks: list[ContextBlock]) -> tuple[str, list[Citation]]:
+    """When the model cited nothing, say honestly which passages it was given instead of inventing attributions."""
+    citations = [block.citation(i) for i, block in enumerate(blocks, start=1)]
+    markers = "".join(f"[{c.n}]" for c in citations)
+    return f"{body}\n\n（この節の起案に用いた資料: {markers}。文ごとの出典は付いていません）", citations
+
+
+def supporting_citations(
+    retriever: Retriever, query: str, *, doc_ids: tuple[str, ...] = (), must_contain: tuple[str, ...] = (),
+    k: int = 4, limit: int = 1, start: int = 1,
+) -> list[Citation]:
+    """Citations for a rule-filled section: hits from the preferred documents first, else hits that mention one
+    of the key terms. Nothing is attached when nothing relevant comes back (no decorative sources)."""
+    hits = retrieve(retriever, query, k)
+    preferred = [h for h in hits if h.chunk.extra.get("doc_id") in doc_ids]
+    relevant = [h for h in hits if any(term in h.chunk.text for term in must_contain)]
+    chosen: list[Hit] = []
+    for hit in [*preferred, *relevant]:
+        if hit.chunk.chunk_id not in {h.chunk.chunk_id for h in chosen}:
+            chosen.append(hit)
+    return [Citation.from_hit(start + i, h) for i, h in enumerate(chosen[:limit])]
+
+
+def markers(citations: list[Citation]) -> str:
+    return "".join(f"[{c.n}]" for c in citations)

@@ -1,0 +1,374 @@
+"""Incremental, atomic ingest: files -> chunks -> a new Chroma generation -> BM25 -> manifest -> CURRENT.
+
+Rules (also in the README):
+- A file is identified by its absolute path; its content by the sha256 of its bytes (`doc_hash`).
+- Unchanged file (same path, same hash, same embed model and chunk settings): its chunks and stored
+  embeddings are copied into the new generation; nothing is re-embedded.
+- Changed file: re-loaded, re-chunked, re-embedded. If the new version is rejected, the old one stays.
+- A folder argument is a *root*: indexed documents under it whose file no longer exists are removed.
+  Documents outside every argument are carried over untouched (ingesting one file never drops the others).
+- `rebuild=True`, or a different embed model / chunk setting than the serving generation's manifest,
+  re-embeds every document still on disk.
+- Nothing changed at all: no new generation is written.
+- Readers only see a generation after its collection, BM25 files and manifest are complete (store.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+from app.models.embeddings import get_embeddings
+from app.schemas import Chunk, MetaValue
+from app.store import (
+    add_chunks,
+    add_records,
+    chunk_from_record,
+    current_generation,
+    delete_generation,
+    generation_dir,
+    get_collection,
+    iter_records,
+    list_generations,
+    new_generation_name,
+    open_index,
+    publish_generation,
+)
+from ingest.chunking import chunk_id, make_chunks
+from ingest.detect import SUPPORTED_SUFFIXES, detect_format
+from ingest.errors import IngestRejected
+from ingest.frontmatter import validate_front_matter
+from ingest.loaders import LoadedDoc, load_document
+from ingest.lock import IngestBusyError, ingest_lock
+from ingest.manifest import build_manifest, config_changed, now_iso, write_manifest
+from ingest.quality import mojibake_reason
+from ingest.report import FileReport, IngestReport
+
+__all__ = ["IngestBusyError", "IngestReport", "ensure_corpus_indexed", "ingest_paths"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], Any]
+"""progress(done_files, total_files, current file name)."""
+
+EMBED_BATCH = 64
+"""Chunks embedded and written per step: bounds memory and lets a crash lose at most one batch of work."""
+
+
+@dataclass
+class _Input:
+    path: Path  # absolute, resolved
+    source: str  # what citations show
+
+
+@dataclass
+class _Plan:
+    inputs: list[_Input] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)  # problems found while resolving arguments
+    skipped: int = 0
+
+
+# --- resolving arguments ------------------------------------------------------------------------------
+
+
+def _source_for(settings: Settings, path: Path, given: Path) -> str:
+    try:
+        return path.relative_to(settings.corpus_dir).as_posix()
+    except ValueError:
+        return str(given)
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _walk(settings: Settings, root: Path, given: Path, plan: _Plan) -> None:
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES or (
+            path.name.lower() == "readme.md" and path.parent == settings.corpus_dir
+        ):
+            plan.skipped += 1  # index.csv next to PDFs, the corpus README: not documents
+            continue
+        resolved = path.resolve()
+        plan.inputs.append(_Input(resolved, _source_for(settings, resolved, given / rel)))
+
+
+def _resolve(settings: Settings, paths: Sequence[Path | str]) -> _Plan:
+    plan = _Plan()
+    for raw in paths:
+        given = Path(raw).expanduser()
+        resolved = given.resolve()
+        if resolved.is_dir():
+            plan.roots.append(resolved)
+            _walk(settings, resolved, given, plan)
+        elif resolved.is_file():
+            plan.inputs.append(_Input(resolved, _source_for(settings, resolved, given)))
+        else:
+            plan.reports.append(FileReport(
+                path=str(given), status="error",
+                error=f"{given}: ファイルが見つかりません / file or folder not found",
+            ))
+    seen: set[Path] = set()
+    plan.inputs = [i for i in plan.inputs if not (i.path in seen or seen.add(i.path))]
+    return plan
+
+
+# --- one file -----------------------------------------------------------------------------------------
+
+
+def _read(settings: Settings, item: _Input) -> bytes:
+    name = item.path.name
+    size = item.path.stat().st_size
+    if size == 0:
+        raise IngestRejected(f"{name}: 空のファイルです / empty file")
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise IngestRejected(
+            f"{name}: ファイルが大きすぎます（{size / 1024 / 1024:.1f} MB、上限 {settings.max_file_mb:g} MB、"
+            f"DXHIRE_MAX_FILE_MB で変更可） / file too large"
+        )
+    return item.path.read_bytes()
+
+
+def _kind_and_extra(settings: Settings, item: _Input, doc: LoadedDoc) -> tuple[str, dict[str, MetaValue], str]:
+    """(kind, chunk extra, title). Corpus Markdown must carry valid front matter (BRIEF contract)."""
+    extra: dict[str, MetaValue] = {"doc_id": item.path.stem}
+    if _is_under(item.path, settings.corpus_dir / "official"):
+        return "official", extra, doc.title
+    meta = doc.front_matter or {}
+    in_corpus = _is_under(item.path, settings.corpus_dir)
+    if item.path.suffix.lower() in {".md", ".markdown"} and (in_corpus or "kind" in meta):
+        try:
+            fm = validate_front_matter(meta)
+        except ValueError as exc:
+            raise IngestRejected(f"{item.path.name}: front matter が不正です / invalid front matter: {exc}") from None
+        extra.update(fm.chunk_extra())
+        return fm.kind, extra, fm.title
+    return "document", extra, doc.title
+
+
+def _path_key(path: Path) -> str:
+    return hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
+
+
+def _chunk_file(settings: Settings, item: _Input, data: bytes, doc_hash: str) -> tuple[LoadedDoc, str, list[Chunk]]:
+    doc = load_document(item.path, data, detect_format(item.path, data))
+    reason = mojibake_reason(doc.text)
+    if reason:
+        raise IngestRejected(
+            f"{item.path.name}: 文字化けしているため取り込めません（フォントの文字対応表が壊れたPDFなど） / "
+            f"text looks like mojibake or glyph names: {reason}"
+        )
+    kind, extra, title = _kind_and_extra(settings, item, doc)
+    chunks = make_chunks(
+        doc.blocks, size=settings.chunk_size, overlap=settings.chunk_overlap, source=item.source, title=title,
+        kind=kind, doc_hash=doc_hash, path_key=_path_key(item.path), extra=extra,
+    )
+    if not chunks:
+        raise IngestRejected(f"{item.path.name}: 本文がありません / no text to index")
+    return doc, kind, chunks
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, settings: Settings, progress: Progress | None) -> None:
+        self.settings = settings
+        self.progress = progress
+        self.embeddings = None
+        self.chunks: list[Chunk] = []  # every chunk of the new generation (for BM25)
+        self.documents: list[dict[str, Any]] = []
+
+    def _embedder(self):
+        if self.embeddings is None:
+            self.embeddings = get_embeddings(self.settings)
+        return self.embeddings
+
+    def copy_document(self, old_collection: Any, new_collection: Any, doc: dict[str, Any]) -> None:
+        ids = [chunk_id(doc["doc_hash"], doc["path_key"], i) for i in range(doc["chunks"])]
+        for batch_ids, vectors, texts, metas in iter_records(old_collection, ids):
+            add_records(new_collection, batch_ids, vectors, texts, metas)
+            self.chunks.extend(chunk_from_record(i, t, m) for i, t, m in zip(batch_ids, texts, metas, strict=True))
+        self.documents.append(doc)
+
+    def embed_document(self, collection: Any, chunks: list[Chunk]) -> None:
+        for i in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[i : i + EMBED_BATCH]
+            add_chunks(collection, batch, self._embedder().embed_documents([c.text for c in batch]))
+        self.chunks.extend(chunks)
+
+
+def _gc(settings: Settings, keep: set[str | None]) -> None:
+    """Drop every generation except `keep` (the serving one and its predecessor, which a reader may still hold)."""
+    for generation in list_generations(settings):
+        if generation not in keep:
+            delete_generation(settings, generation)
+
+
+def _build_bm25(chunks: list[Chunk], out_dir: Path, previous_dir: Path | None) -> bool:
+    try:
+        from app.retrieval.bm25 import build_bm25_index
+    except ModuleNotFoundError as exc:
+        if exc.name != "app.retrieval.bm25":
+            raise
+        log.warning("app.retrieval.bm25 is not available; generation written without BM25 files")
+        return False
+    build_bm25_index(chunks, out_dir, previous_dir=previous_dir if previous_dir and previous_dir.is_dir() else None)
+    return True
+
+
+def ingest_paths(
+    settings: Settings, paths: Sequence[Path | str], rebuild: bool = False, progress: Progress | None = None
+) -> IngestReport:
+    """Ingest files and folders into a new generation (see the module docstring for the rules).
+
+    Raises IngestBusyError if another ingest runs, StoreError if the store cannot be opened; a failure while
+    writing removes the half-built generation and re-raises, leaving the previous one serving."""
+    with ingest_lock(settings):
+        return _ingest_locked(settings, paths, rebuild, progress)
+
+
+def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: bool, progress: Progress | None) -> IngestReport:
+    snapshot = open_index(settings)
+    old_manifest = snapshot.manifest if snapshot else {}
+    _gc(settings, {snapshot.generation if snapshot else None, old_manifest.get("previous_generation")})
+    old_docs: dict[str, dict[str, Any]] = {d["abs_path"]: d for d in old_manifest.get("documents", [])}
+    full = bool(snapshot) and (rebuild or config_changed(settings, old_manifest))
+
+    plan = _resolve(settings, paths)
+    report = IngestReport(files=list(plan.reports))
+    input_paths = {str(i.path) for i in plan.inputs}
+
+    # Phase 1 (cheap): hash inputs, decide what needs work.
+    work: list[tuple[_Input, bytes, str]] = []
+    unchanged: list[tuple[_Input, dict[str, Any]]] = []
+    for item in plan.inputs:
+        old = old_docs.get(str(item.path))
+        try:
+            data = _read(settings, item)
+        except IngestRejected as exc:
+            report.files.append(FileReport(path=item.source, status="rejected", error=str(exc),
+                                           warnings=_kept_warning(old)))
+            continue
+        except OSError as exc:
+            report.files.append(FileReport(path=item.source, status="error",
+                                           error=f"{item.path.name}: 読み込めません / cannot read ({exc})"))
+            continue
+        doc_hash = hashlib.sha256(data).hexdigest()
+        if old and old["doc_hash"] == doc_hash and not full:
+            unchanged.append((item, old))
+        else:
+            work.append((item, data, doc_hash))
+    removed = [
+        p for p in old_docs
+        if p not in input_paths and any(_is_under(Path(p), r) for r in plan.roots) and not Path(p).is_file()
+    ]
+    carried = [d for p, d in old_docs.items() if p not in input_paths and p not in removed]
+    if full:  # vectors of carried documents are stale too: re-embed those still on disk
+        for doc in carried:
+            item = _Input(Path(doc["abs_path"]), doc["path"])
+            try:
+                data = _read(settings, item)
+            except (IngestRejected, OSError) as exc:
+                report.files.append(FileReport(path=doc["path"], status="error", error=f"再構築できません / cannot rebuild: {exc}"))
+                continue
+            work.append((item, data, hashlib.sha256(data).hexdigest()))
+        carried = []
+
+    for _item, old in unchanged:
+        report.files.append(FileReport(path=old["path"], status="unchanged", pages=old.get("pages"), chunks=old["chunks"],
+                                       image_only_pages=old.get("image_only_pages", []), warnings=old.get("warnings", [])))
+    if not work and not removed and not (rebuild and snapshot):
+        report.summarise(snapshot.generation if snapshot else None, [], len(old_docs),
+                         old_manifest.get("totals", {}).get("chunks", 0))
+        return report
+
+    # Phase 2: write a complete new generation; only then publish it.
+    generation = new_generation_name()
+    run = _Run(settings, progress)
+    try:
+        new_collection = get_collection(settings, generation, create=True)
+        total = len(work) + len(unchanged) + len(carried)
+        done = 0
+        for doc in [old for _, old in unchanged] + carried:
+            run.copy_document(snapshot.collection, new_collection, doc)
+            done += 1
+            if progress:
+                progress(done, total, doc["path"])
+        for item, data, doc_hash in work:
+            if progress:
+                progress(done, total, item.source)
+            entry = _ingest_one(settings, run, new_collection, item, data, doc_hash)
+            if entry.status != "ingested" and str(item.path) in old_docs and not full:
+                run.copy_document(snapshot.collection, new_collection, old_docs[str(item.path)])
+                entry.warnings.extend(_kept_warning(old_docs[str(item.path)]))
+            report.files.append(entry)
+            done += 1
+            if progress:
+                progress(done, total, item.source)
+
+        gen_dir = generation_dir(settings, generation)
+        gen_dir.mkdir(parents=True, exist_ok=True)
+        previous_bm25 = generation_dir(settings, snapshot.generation) / "bm25" if snapshot else None
+        has_bm25 = _build_bm25(run.chunks, gen_dir / "bm25", previous_bm25)
+        manifest = build_manifest(settings, generation, snapshot.generation if snapshot else None, run.documents,
+                                  has_bm25)
+        write_manifest(gen_dir, manifest)
+        publish_generation(settings, generation)
+    except BaseException:
+        if current_generation(settings) != generation:
+            delete_generation(settings, generation)
+        raise
+    _gc(settings, {generation, snapshot.generation if snapshot else None})
+    report.summarise(generation, sorted(old_docs[p]["path"] for p in removed), len(run.documents), len(run.chunks))
+    return report
+
+
+def _kept_warning(old: dict[str, Any] | None) -> list[str]:
+    if not old:
+        return []
+    return [f"{Path(old['path']).name}: 以前に取り込んだ版を索引に残します / the previously indexed version stays"]
+
+
+def _ingest_one(settings: Settings, run: _Run, collection: Any, item: _Input, data: bytes, doc_hash: str) -> FileReport:
+    try:
+        doc, kind, chunks = _chunk_file(settings, item, data, doc_hash)
+    except IngestRejected as exc:
+        return FileReport(path=item.source, status="rejected", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not stop the others
+        log.exception("ingest failed for %s", item.path)
+        return FileReport(path=item.source, status="error",
+                          error=f"{item.path.name}: 取り込み中にエラーが発生しました / failed: {type(exc).__name__}: {exc}")
+    run.embed_document(collection, chunks)
+    run.documents.append({
+        "path": item.source,
+        "abs_path": str(item.path),
+        "path_key": _path_key(item.path),
+        "title": chunks[0].title,
+        "kind": kind,
+        "doc_id": item.path.stem,
+        "doc_hash": doc_hash,
+        "pages": doc.pages,
+        "chunks": len(chunks),
+        "image_only_pages": doc.image_only_pages,
+        "ingested_at": now_iso(),
+        "warnings": doc.warnings,
+    })
+    return FileReport(path=item.source, status="ingested", pages=doc.pages, chunks=len(chunks),
+                      image_only_pages=doc.image_only_pages, warnings=list(doc.warnings))
+
+
+def ensure_corpus_indexed(settings: Settings) -> IngestReport:
+    """Incremental ingest of `settings.corpus_dir` (what `dxhire serve` runs on start): cheap when nothing changed."""
+    if not settings.corpus_dir.is_dir():
+        return IngestReport(files=[], totals={"files": 0, "generation": current_generation(settings)})
+    return ingest_paths(settings, [settings.corpus_dir])

@@ -1,0 +1,160 @@
+"""The answer pipeline end to end with fakes: rewriting, abstention, citations, streaming, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from answer_fakes import KIGYOJIN, KeywordRetriever, ScriptedChatModel, is_rewrite_call, scripted
+
+from app.answer import AnswerPipeline, QuestionError
+from app.answer.memory import ConversationMemory
+from app.config import Settings
+from app.schemas import Answer
+
+
+@pytest.fixture
+def cfg(settings: Settings) -> Settings:
+    return settings.model_copy(update={"abstain_threshold": 0.86, "abstain_threshold_en": 0.8, "max_question_chars": 500})
+
+
+def test_followup_is_rewritten_and_retrieves_support_scheme(cfg: Settings) -> None:
+    llm = scripted("予算の上限額は年度ごとに示されます[1]。", rewrite="地域活性化起業人の予算はいくらですか？")
+    retriever = KeywordRetriever()
+    history = [("地域活性化起業人とはどんな制度ですか？", "三大都市圏の企業の社員を受け入れる制度です[1]。")]
+    answer = AnswerPipeline(cfg, llm, retriever).ask("それの予算は？", history=history)
+    assert "地域活性化起業人" in answer.standalone_question
+    assert retriever.queries == [answer.standalone_question]
+    assert answer.hits and answer.hits[0].chunk.kind == "support-scheme"
+    assert [c.kind for c in answer.citations] == ["support-scheme"]
+    assert not answer.abstained
+    assert set(answer.timings) >= {"rewrite_s", "retrieve_s", "first_token_s", "generate_s", "total_s"}
+
+
+def test_followup_falls_back_when_rewrite_is_garbage(cfg: Settings) -> None:
+    llm = scripted("予算の上限額は年度ごとに示されます[1]。", rewrite="")
+    retriever = KeywordRetriever()
+    history = [("地域活性化起業人とはどんな制度ですか？", "受け入れる制度です。")]
+    answer = AnswerPipeline(cfg, llm, retriever).ask("それの予算は？", history=history)
+    assert "rewrite_fallback" in answer.flags
+    assert "地域活性化起業人" in retriever.queries[0] and "予算" in retriever.queries[0]
+    assert answer.hits[0].chunk.kind == "support-scheme"
+
+
+def test_no_history_means_no_rewrite_call(cfg: Settings) -> None:
+    llm = scripted("手順は四段階です[1]。")
+    AnswerPipeline(cfg, llm, KeywordRetriever()).ask("確保の手順は？")
+    assert len(llm.calls) == 1 and not is_rewrite_call(llm.calls[0])
+
+
+def test_out_of_scope_abstains_without_calling_the_model(cfg: Settings) -> None:
+    llm = scripted("市民税は口座振替で納付できます[1]。")
+    answer = AnswerPipeline(cfg, llm, KeywordRetriever()).ask("市民税の納付方法は？")
+    assert answer.abstained
+    assert answer.citations == []
+    assert "記載がありません" in answer.answer
+    assert "below_threshold" in answer.flags
+    assert llm.calls == []
+    assert "口座振替" not in answer.answer
+
+
+def test_abstention_lists_covered_topics(cfg: Settings, tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "scheme-x.md").write_text(
+        "---\ntitle: 地域活性化起業人\nkind: support-scheme\nsources: [https://example.jp]\n"
+        "as_of: 令和6年度\nconfidence: confirmed\n---\n本文\n", encoding="utf-8"
+    )
+    s = cfg.model_copy(update={"corpus_dir": corpus})
+    answer = AnswerPipeline(s, scripted("x"), KeywordRetriever()).ask("子育て手当はいくらですか？")
+    assert answer.abstained and "地域活性化起業人［支援制度の要約］" in answer.answer
+
+
+def test_empty_index_abstains(cfg: Settings) -> None:
+    answer = AnswerPipeline(cfg, scripted("x"), KeywordRetriever(chunks=[], keywords={})).ask("確保の手順は？")
+    assert answer.abstained and "no_hits" in answer.flags and answer.citations == []
+    assert "dxhire ingest" in answer.answer
+
+
+def test_invented_marker_removed_and_flagged(cfg: Settings) -> None:
+    llm = scripted("制度の経費は特別交付税の対象です[1]。上限はありません[7]。")
+    answer = AnswerPipeline(cfg, llm, KeywordRetriever()).ask("地域活性化起業人の経費は？")
+    assert "[7]" not in answer.answer and "[1]" in answer.answer
+    assert "invalid_citation_removed" in answer.flags
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.citations[0].text == KIGYOJIN.text
+
+
+def test_no_markers_flagged_not_faked(cfg: Settings) -> None:
+    answer = AnswerPipeline(cfg, scripted("特別交付税の対象です。"), KeywordRetriever()).ask("地域活性化起業人の経費は？")
+    assert "no_citations" in answer.flags
+    assert answer.citations == []
+    assert not answer.abstained
+
+
+def test_model_saying_not_in_material_is_an_abstention(cfg: Settings) -> None:
+    answer = AnswerPipeline(cfg, scripted("資料に記載がありません。"), KeywordRetriever()).ask("起業人の任期は？")
+    assert answer.abstained and "llm_not_in_material" in answer.flags and answer.citations == []
+
+
+def test_stream_yields_text_pieces_then_answer(cfg: Settings) -> None:
+    text = "四段階です[1]。"
+    items = list(AnswerPipeline(cfg, scripted(text), KeywordRetriever()).stream("確保の手順は？"))
+    assert isinstance(items[-1], Answer)
+    pieces = items[:-1]
+    assert len(pieces) == len(text) and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces) == text
+    assert items[-1].answer == text
+
+
+def test_empty_question_is_refused_clearly(cfg: Settings) -> None:
+    pipeline = AnswerPipeline(cfg, scripted("x"), KeywordRetriever())
+    for bad in ["", "   \n ", None]:
+        with pytest.raises(QuestionError, match="質問が空です.*empty"):
+            pipeline.ask(bad)  # type: ignore[arg-type]
+
+
+def test_long_question_is_truncated_and_flagged(cfg: Settings) -> None:
+    retriever = KeywordRetriever()
+    answer = AnswerPipeline(cfg, scripted("四段階です[1]。"), retriever).ask("確保の手順は？" + "あ" * 20_000)
+    assert "question_truncated" in answer.flags
+    assert len(retriever.queries[0]) == cfg.max_question_chars
+
+
+def test_english_question_answered_in_japanese_unless_asked(cfg: Settings) -> None:
+    llm = scripted("四段階です[1]。")
+    pipeline = AnswerPipeline(cfg, llm, KeywordRetriever(keywords={"guide-steps-0": ["steps"]}))
+    pipeline.ask("What are the steps to hire digital talent?")
+    assert "回答の言語: 日本語" in llm.calls[-1][1].content
+    pipeline.ask("What are the steps? Please answer in English.")
+    assert "回答の言語: 英語" in llm.calls[-1][1].content
+
+
+def test_model_failure_becomes_llm_error_naming_the_setting(cfg: Settings) -> None:
+    from app.models.llm import LLMError
+
+    def boom(_messages):
+        raise ConnectionError("Connection refused")
+
+    llm = ScriptedChatModel(respond=boom, calls=[], call_kwargs=[])
+    with pytest.raises(LLMError, match="DXHIRE_LLM_BASE_URL"):
+        AnswerPipeline(cfg, llm, KeywordRetriever()).ask("確保の手順は？")
+
+
+def test_session_memory_feeds_the_rewrite(cfg: Settings) -> None:
+    llm = ScriptedChatModel(
+        respond=lambda m: "地域活性化起業人の予算は？" if is_rewrite_call(m) else "年度ごとに示されます[1]。",
+        calls=[], call_kwargs=[],
+    )
+    memory = ConversationMemory(max_turns=2)
+    pipeline = AnswerPipeline(cfg, llm, KeywordRetriever())
+    list(pipeline.stream_session(memory, "s1", "地域活性化起業人とは？"))
+    list(pipeline.stream_session(memory, "s1", "それの予算は？"))
+    rewrite_calls = [c for c in llm.calls if is_rewrite_call(c)]
+    assert len(rewrite_calls) == 1 and "地域活性化起業人とは" in rewrite_calls[0][1].content
+    assert len(memory.history("s1")) == 2 and memory.history("s2") == []
+
+
+def test_english_questions_use_their_own_threshold(cfg: Settings) -> None:
+    retriever = KeywordRetriever(keywords={"guide-steps-0": ["steps", "手順"]}, matched_dense=0.83)
+    pipeline = AnswerPipeline(cfg, scripted("四段階です[1]。"), retriever)
+    assert not pipeline.ask("What are the steps?").abstained
+    assert pipeline.ask("確保の手順は？").abstained

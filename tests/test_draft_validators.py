@@ -1,0 +1,86 @@
+"""Validators: invented figures and 法令名 are flagged; the profile's own figures and cited ones are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.drafting.interview import InterviewLengthError, allocate
+from app.drafting.profile import MunicipalityProfile
+from app.drafting.validators import style_hint, time_sum_problem, unsupported_facts, validate_draft
+from app.schemas import Citation, Draft, DraftSection
+
+
+def cite(text: str) -> Citation:
+    return Citation(n=1, title="t", kind="practice", source="corpus/x.md", text=text)
+
+
+def posting(pay_body: str, citations: list[Citation] | None = None) -> Draft:
+    from app.drafting.sections import POSTING
+
+    sections = [DraftSection(title=s.title, body="- 要確認") for s in POSTING]
+    for s in sections:
+        if s.title == "報酬":
+            s.body, s.citations = pay_body, citations or []
+    return Draft(kind="posting", sections=sections)
+
+
+def test_invented_salary_is_flagged() -> None:
+    warnings = validate_draft(posting("- 報酬: 月額50万円"), MunicipalityProfile(issues=["a"]))
+    assert any("500,000円" in w and "報酬" in w for w in warnings)
+
+
+def test_salary_given_in_profile_is_not_flagged() -> None:
+    profile = MunicipalityProfile(issues=["a"], pay="月額500,000円")
+    assert not [w for w in validate_draft(posting("- 報酬: 月額50万円"), profile) if "報酬" in w]
+
+
+def test_salary_in_a_cited_passage_is_not_flagged_but_uncited_is() -> None:
+    profile = MunicipalityProfile(issues=["a"])
+    cited = posting("- 日額25,000円の例があります[1]", [cite("福山市は日額2万5千円ではなく日額25,000円でした。")])
+    assert not [w for w in validate_draft(cited, profile) if "報酬" in w]
+    assert [w for w in validate_draft(posting("- 日額25,000円の例があります"), profile) if "報酬" in w]
+
+
+def test_invented_law_and_date_are_flagged() -> None:
+    section = DraftSection(title="背景とミッション", body="デジタル人材確保推進法に基づき令和9年4月1日に着任します。")
+    problems = unsupported_facts(section, "issues: a")
+    assert "デジタル人材確保推進法" in problems
+    assert any("9" in p for p in problems) and "4月" in problems
+
+
+def test_law_in_citation_passes_and_common_words_are_not_laws() -> None:
+    section = DraftSection(title="x", body="地方公務員法3条3項3号に基づく任用の方法と法務の確認。[1]",
+                           citations=[cite("特別職非常勤は地方公務員法3条3項3号による。")])
+    assert unsupported_facts(section, "") == []
+
+
+@pytest.mark.parametrize("minutes", [10, 15, 30, 45, 60, 61, 90, 120, 179, 240])
+def test_allocation_sums_exactly(minutes: int) -> None:
+    parts = allocate(minutes)
+    assert sum(m for _, m in parts) == minutes and all(m >= 1 for _, m in parts)
+
+
+@pytest.mark.parametrize("minutes", [0, 9, 241, 600])
+def test_allocation_rejects_out_of_range(minutes: int) -> None:
+    with pytest.raises(InterviewLengthError, match="interview_minutes"):
+        allocate(minutes)
+
+
+def test_time_sum_problem_detects_a_bad_table() -> None:
+    good = DraftSection(title="面接の構成（時間配分）", body="| 1 | 導入 | 10分 |\n| 2 | 質問 | 50分 |\n| | 合計 | 60分 |")
+    bad = DraftSection(title="面接の構成（時間配分）", body="| 1 | 導入 | 10分 |\n| 2 | 質問 | 45分 |\n| | 合計 | 60分 |")
+    assert time_sum_problem(good, 60) is None
+    assert "一致しません" in (time_sum_problem(bad, 60) or "")
+    assert "一致しません" in (time_sum_problem(good, 45) or "")
+
+
+def test_missing_required_section_and_style_mix() -> None:
+    draft = Draft(kind="deepdive", sections=[
+        DraftSection(title="現状と背景", body="紙が多いです。転記が多いです。入力が遅いです。"),
+        DraftSection(title="次の一手", body="体制を作る。予算を取る。人を探す。"),
+    ])
+    warnings = validate_draft(draft, MunicipalityProfile(issues=["a"]))
+    assert any("課題の構造" in w for w in warnings)
+    assert style_hint(draft) is not None
+    uniform = Draft(kind="deepdive", sections=[DraftSection(title="x", body="紙が多いです。転記が多いです。")])
+    assert style_hint(uniform) is None

@@ -1,0 +1,101 @@
+"""The presentation functions of the web app: what a user sees for answers, sources, drafts, documents, settings."""
+
+from __future__ import annotations
+
+from app.config import Settings
+from app.schemas import Answer, Citation, Draft, DraftSection
+from app.ui import render
+
+
+def _cite(n: int = 1, page: int | None = None, heading: str = "企業派遣型", kind: str = "support-scheme") -> Citation:
+    return Citation(n=n, title="地域活性化起業人", kind=kind, source="corpus/scheme-kigyojin.md", page=page,
+                    heading=heading, text="企業派遣型は<b>三大都市圏</b>の企業の社員を受け入れる制度。", chunk_id=f"c{n}")
+
+
+def test_sources_panel_shows_title_kind_location_and_passage() -> None:
+    answer = Answer(answer="受け入れます[1]。公式資料では[2]。",
+                    citations=[_cite(1), _cite(2, page=12, heading="第3章", kind="official")])
+    md = render.sources_markdown(answer)
+    assert "[1] 地域活性化起業人" in md and "[2] 地域活性化起業人" in md
+    assert "支援制度の要約" in md and "公式PDF" in md  # kind labels, so a summary never passes for the guidebook
+    assert "位置: 企業派遣型" in md and "位置: p.12（第3章）" in md
+    assert "三大都市圏" in md
+    assert "<b>" not in md and "&lt;b&gt;" in md  # passage text cannot inject markup
+
+
+def test_abstention_shows_no_sources_even_if_hits_were_found() -> None:
+    answer = Answer(answer="資料に記載がありません。", abstained=True, citations=[_cite()], flags=["low_similarity"])
+    md = render.sources_markdown(answer)
+    assert render.NO_SOURCES_JA in md and "地域活性化起業人" not in md
+    assert "low_similarity" in md
+
+
+def test_answer_markdown_highlights_only_known_markers() -> None:
+    answer = Answer(answer="上限があります[1]。別の話[7]。", citations=[_cite(1)])
+    md = render.answer_markdown(answer)
+    assert "<b>[1]</b>" in md and "<b>[7]</b>" not in md and "[7]" in md
+    abstained = Answer(answer="資料にありません[1]。", abstained=True)
+    assert "<b>" not in render.answer_markdown(abstained)
+
+
+def test_chat_messages_alternate_user_and_assistant_and_escape_the_question() -> None:
+    messages = render.chat_messages([("<script>x</script>質問", "回答[1]")])
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert "<script>" not in messages[0]["content"]
+    assert messages[1]["content"] == "回答[1]"
+
+
+def test_location_prefers_page_then_heading() -> None:
+    assert render.location(3, "") == "p.3"
+    assert render.location(3, "概要") == "p.3（概要）"
+    assert render.location(None, "概要 > 手順") == "概要 > 手順"
+    assert render.location(None, "") == ""
+
+
+def test_draft_panels_list_citations_per_section_and_warnings() -> None:
+    draft = Draft(kind="posting", sections=[
+        DraftSection(title="業務内容", body="…[1]", citations=[_cite(1, page=5, heading="")]),
+        DraftSection(title="報酬", body="要確認", citations=[]),
+    ], warnings=["報酬の金額「月50万円」はプロファイルにも根拠にもありません"], timings={"total": 12.34})
+    sources = render.draft_sources_markdown(draft)
+    assert "**業務内容**" in sources and "p.5" in sources and "**報酬**" not in sources
+    warnings = render.draft_warnings_markdown(draft)
+    assert "月50万円" in warnings and "要確認" in warnings
+    assert "2節" in render.draft_status_markdown(draft) and "1件" in render.draft_status_markdown(draft)
+    clean = Draft(kind="posting", sections=[DraftSection(title="業務内容", body="x")])
+    assert "指摘はありません" in render.draft_warnings_markdown(clean)
+    assert render.NO_SOURCES_JA in render.draft_sources_markdown(clean)
+
+
+def test_document_and_ingest_rows() -> None:
+    rows = render.document_rows([{"title": "手順書", "kind": "official", "pages": 40, "chunks": 120,
+                                  "ingested_at": "2026-11-29T03:00:00", "path": "uploads/guide.pdf"},
+                                 {"title": "要約", "kind": "guidebook-summary", "chunks": 8}])
+    assert rows[0] == ["手順書", "公式PDF", 40, 120, "2026-11-29 03:00", "uploads/guide.pdf"]
+    assert rows[1][1].startswith("要約") and rows[1][2] == ""
+    report = {"files": [
+        {"path": "a.pdf", "status": "ingested", "pages": 3, "chunks": 9, "image_only_pages": [2], "warnings": []},
+        {"path": "b.pdf", "status": "error", "error": "b.pdf: パスワードで保護されています"},
+    ]}
+    ingest = render.ingest_rows(report)
+    assert ingest[0][1] == "取り込み済み" and ingest[0][4] == "2"
+    assert ingest[1][1] == "エラー" and "パスワード" in ingest[1][5]
+    summary = render.ingest_summary(report)
+    assert "取り込み済み 1件" in summary and "エラー 1件" in summary and "既存の索引" in summary
+    assert "対象ファイルなし" in render.ingest_summary({"files": []})
+
+
+def test_settings_view_never_shows_the_api_key(tmp_path) -> None:
+    s = Settings(home=tmp_path, llm_backend="openai", llm_base_url="http://127.0.0.1:8080/v1", llm_model="m",
+                 llm_api_key="sk-secret-123", auth="u:p")
+    view = render.settings_view(s)
+    text = repr(view)
+    assert "sk-secret-123" not in text and "設定済み" in text
+    assert "m @ http://127.0.0.1:8080/v1" in view["LLM"]
+    assert view["ログイン / auth"] == "有効" and view["待ち受け / bind"] == "127.0.0.1:7860"
+
+
+def test_a_passage_starting_like_a_list_stays_one_quote() -> None:
+    md = render.citation_markdown(Citation(n=1, title="t", kind="case", source="s", text="- 上限額は年度ごとに示されます。"))
+    assert "> \\- 上限額" in md
+    assert "> 3\\. 手順" in render.citation_markdown(Citation(n=1, title="t", kind="case", source="s", text="3. 手順"))
