@@ -6,6 +6,8 @@ copy (between the ``settings-table`` markers) differs from it.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from pydantic_core import PydanticUndefined
 
 from app.config import PROJECT_ROOT, Settings
@@ -19,10 +21,8 @@ def _default(field) -> str:
         return "—"
     value = field.default
     if hasattr(value, "relative_to"):
-        try:
+        with suppress(ValueError):
             value = value.relative_to(PROJECT_ROOT)
-        except ValueError:
-            pass
     return f"`{value}`"
 
 
