@@ -11,16 +11,16 @@ import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
-from typing import Literal, get_args
-from urllib.parse import urlparse
+from typing import get_args
 
 import pytest
 import yaml
 from conftest import REFERENCE
-from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationError, field_validator
+from pydantic import ValidationError
 
 from app.config import PROJECT_ROOT
 from app.schemas import DocKind
+from ingest.frontmatter import CorpusFrontMatter  # the validator ingest uses: one contract, not a copy
 
 CORPUS = PROJECT_ROOT / "corpus"
 FACTS = REFERENCE / "guidebook-facts.md"
@@ -36,73 +36,6 @@ _JA = re.compile(r"[\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\
 _URL = re.compile(r"https?://\S+")
 _COVER_ID = re.compile(r"^[A-Z]\d*$")
 _DOC_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-class CorpusFrontMatter(BaseModel):
-    """The corpus front-matter contract from the brief (local copy: ingest/frontmatter.py did not exist yet)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str
-    kind: Literal[CORPUS_KINDS]  # type: ignore[valid-type]
-    sources: list[str]
-    as_of: dt.date | str
-    confidence: Literal["confirmed", "one-source"]
-    step: int | list[int] | None = None
-    population: PositiveInt | None = None
-    prefecture: str | None = None
-    covers: list[str] | None = None
-
-    @field_validator("title")
-    @classmethod
-    def _title_not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("title is empty")
-        return v
-
-    @field_validator("sources")
-    @classmethod
-    def _sources_are_urls(cls, v: list[str]) -> list[str]:
-        if not v:
-            raise ValueError("sources must list at least one URL")
-        for url in v:
-            parsed = urlparse(str(url))
-            if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in str(url)):
-                raise ValueError(f"not an http(s) URL: {url!r}")
-        return v
-
-    @field_validator("as_of")
-    @classmethod
-    def _as_of_is_date_or_fiscal_year(cls, v: dt.date | str) -> dt.date | str:
-        if isinstance(v, dt.date):
-            return v
-        try:
-            dt.date.fromisoformat(v)
-            return v
-        except ValueError:
-            pass
-        if "年度" not in v:
-            raise ValueError(f"as_of must be a date (YYYY-MM-DD) or a 年度 string, got {v!r}")
-        return v
-
-    @field_validator("step")
-    @classmethod
-    def _steps_in_range(cls, v: int | list[int] | None) -> int | list[int] | None:
-        steps = [v] if isinstance(v, int) else (v or [])
-        if isinstance(v, list) and not v:
-            raise ValueError("step list is empty")
-        for s in steps:
-            if isinstance(s, bool) or not 1 <= s <= 4:
-                raise ValueError(f"step must be in 1..4, got {s!r}")
-        return v
-
-    @field_validator("covers")
-    @classmethod
-    def _cover_ids(cls, v: list[str] | None) -> list[str] | None:
-        for c in v or []:
-            if not _COVER_ID.match(str(c)):
-                raise ValueError(f"covers id must look like 'A', 'B3' or 'D2', got {c!r}")
-        return v
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
