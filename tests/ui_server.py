@@ -43,10 +43,9 @@ class RunningApp:
 @contextmanager
 def running_app(root: Path) -> Iterator[RunningApp]:
     require_core()
-    from ingest.pipeline import ensure_corpus_indexed
-
     from app.services import Services
     from app.ui.app import launch
+    from ingest.pipeline import ensure_corpus_indexed
 
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
