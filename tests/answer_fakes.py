@@ -1,16 +1,11 @@
-"""Fakes for the answer tests: a keyword retriever returning Hits we construct, and a scripted chat model."""
+"""Fakes for the answer tests: a keyword retriever returning Hits we construct, and scripted FakeChatModels."""
 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import BaseMessage
 
 from app.models.fake import FakeChatModel
 from app.schemas import Chunk, Hit
@@ -64,34 +59,6 @@ class KeywordRetriever:
                 for i, c in enumerate(chosen)]
 
 
-class ScriptedChatModel(BaseChatModel):
-    """Answers with `respond(messages)`, streams one character at a time (Japanese-safe), records every call."""
-
-    respond: Callable[[list[BaseMessage]], str]
-    calls: list[list[BaseMessage]] = []
-    call_kwargs: list[dict[str, Any]] = []
-    delay: float = 0.0
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted-fake"
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        self.calls.append(list(messages))
-        self.call_kwargs.append(kwargs)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.respond(messages)))])
-
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        self.calls.append(list(messages))
-        self.call_kwargs.append(kwargs)
-        for ch in self.respond(messages):
-            if self.delay:
-                time.sleep(self.delay)
-            yield ChatGenerationChunk(message=AIMessageChunk(content=ch))
-
-
 def is_rewrite_call(messages: list[BaseMessage]) -> bool:
     return "書き換え" in str(messages[0].content)
 
@@ -102,6 +69,5 @@ def scripted(answer: str, rewrite: str = "") -> FakeChatModel:
     return FakeChatModel(lambda m: rewrite if is_rewrite_call(m) else answer)
 
 
-def recording(answer: str, rewrite: str = "") -> ScriptedChatModel:
-    """Like `scripted`, but also records the call kwargs (max_tokens) and can be slowed down (`.delay`)."""
-    return ScriptedChatModel(respond=lambda m: rewrite if is_rewrite_call(m) else answer, calls=[], call_kwargs=[])
+recording = scripted
+"""Kept as a name for tests that read `.call_kwargs` or set `.delay` (FakeChatModel has both)."""

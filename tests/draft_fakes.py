@@ -1,20 +1,18 @@
-"""Fakes for the drafting tests: a bigram retriever over the real corpus files, and a scripted chat model."""
+"""Fakes for the drafting tests: a bigram retriever over the real corpus files, and scripted FakeChatModels."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import frontmatter
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import BaseMessage
 
 from app.config import PROJECT_ROOT
+from app.models.fake import FakeChatModel
 from app.schemas import Chunk, Hit
 
 
@@ -65,32 +63,9 @@ class BigramRetriever:
         return [Hit(chunk=c, rank=i + 1, scores={"fused": s}) for i, (s, c) in enumerate(scored[: k or 4]) if s > 0]
 
 
-class ScriptedModel(BaseChatModel):
-    """Answers with `respond(messages)`; streams per character (Japanese-safe); records prompts and kwargs."""
-
-    respond: Callable[[list[BaseMessage]], str]
-    calls: list[list[BaseMessage]] = []
-    call_kwargs: list[dict[str, Any]] = []
-
-    @property
-    def _llm_type(self) -> str:
-        return "draft-scripted-fake"
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        self.calls.append(list(messages))
-        self.call_kwargs.append(kwargs)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.respond(messages)))])
-
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for ch in self._generate(messages, stop, run_manager, **kwargs).generations[0].message.content:
-            yield ChatGenerationChunk(message=AIMessageChunk(content=ch))
-
-
-def scripted(respond: Callable[[list[BaseMessage]], str] | str) -> ScriptedModel:
-    fn = respond if callable(respond) else (lambda _m, text=respond: text)
-    return ScriptedModel(respond=fn, calls=[], call_kwargs=[])
+def scripted(respond: Callable[[list[BaseMessage]], str] | str) -> FakeChatModel:
+    """The project's FakeChatModel answering every call with `respond(messages)` (or the fixed text)."""
+    return FakeChatModel(respond if callable(respond) else (lambda _m, text=respond: text))
 
 
 def section_of(messages: list[BaseMessage]) -> str:

@@ -6,12 +6,13 @@ import json
 
 import pytest
 import typer
-from answer_fakes import KeywordRetriever, ScriptedChatModel, scripted
+from answer_fakes import KeywordRetriever, scripted
 from typer.testing import CliRunner
 
 import app.answer.pipeline as pipeline_mod
 from app.answer.pipeline import AnswerPipeline
 from app.cli import ask_cmd
+from app.models.fake import FakeChatModel
 
 runner = CliRunner()
 
@@ -70,7 +71,7 @@ def test_unreachable_model_one_line_exit_1(use_pipeline) -> None:
     def boom(_m):
         raise ConnectionError("Connection refused")
 
-    use_pipeline(ScriptedChatModel(respond=boom, calls=[], call_kwargs=[]))
+    use_pipeline(FakeChatModel(boom))
     result = runner.invoke(make_app(), ["ask", "確保の手順は？", "--json"])
     assert result.exit_code == 1
     assert "DXHIRE_LLM_BASE_URL" in result.stderr and "Traceback" not in result.stderr
@@ -78,9 +79,8 @@ def test_unreachable_model_one_line_exit_1(use_pipeline) -> None:
 
 
 def test_chat_streams_and_remembers(use_pipeline) -> None:
-    llm = ScriptedChatModel(
-        respond=lambda m: "地域活性化起業人の予算は？" if "書き換え" in m[0].content else "年度ごとです[1]。",
-        calls=[], call_kwargs=[],
+    llm = FakeChatModel(
+        lambda m: "地域活性化起業人の予算は？" if "書き換え" in m[0].content else "年度ごとです[1]。",
     )
     use_pipeline(llm)
     result = runner.invoke(make_app(), ["chat"], input="地域活性化起業人とは？\nそれの予算は？\n/exit\n")

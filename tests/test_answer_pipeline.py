@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from answer_fakes import KIGYOJIN, KeywordRetriever, ScriptedChatModel, is_rewrite_call, scripted
+from answer_fakes import KIGYOJIN, KeywordRetriever, is_rewrite_call, scripted
 
 from app.answer import AnswerPipeline, QuestionError
 from app.answer.memory import ConversationMemory
 from app.config import Settings
+from app.models.fake import FakeChatModel
 from app.schemas import Answer
 
 
@@ -134,15 +135,14 @@ def test_model_failure_becomes_llm_error_naming_the_setting(cfg: Settings) -> No
     def boom(_messages):
         raise ConnectionError("Connection refused")
 
-    llm = ScriptedChatModel(respond=boom, calls=[], call_kwargs=[])
+    llm = FakeChatModel(boom)
     with pytest.raises(LLMError, match="DXHIRE_LLM_BASE_URL"):
         AnswerPipeline(cfg, llm, KeywordRetriever()).ask("確保の手順は？")
 
 
 def test_session_memory_feeds_the_rewrite(cfg: Settings) -> None:
-    llm = ScriptedChatModel(
-        respond=lambda m: "地域活性化起業人の予算は？" if is_rewrite_call(m) else "年度ごとに示されます[1]。",
-        calls=[], call_kwargs=[],
+    llm = FakeChatModel(
+        lambda m: "地域活性化起業人の予算は？" if is_rewrite_call(m) else "年度ごとに示されます[1]。",
     )
     memory = ConversationMemory(max_turns=2)
     pipeline = AnswerPipeline(cfg, llm, KeywordRetriever())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -50,7 +51,10 @@ class FakeChatModel(BaseChatModel):
 
     responses: list[str] | Callable[[list[BaseMessage]], str] | None = Field(default=None)
     chunk_size: int = 1
+    delay: float = 0.0
+    """Seconds slept before each streamed chunk: makes decode time measurable and lets tests cancel mid-stream."""
     _calls: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
+    _call_kwargs: list[dict[str, Any]] = PrivateAttr(default_factory=list)
     _index: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -67,13 +71,19 @@ class FakeChatModel(BaseChatModel):
         return self._calls
 
     @property
+    def call_kwargs(self) -> list[dict[str, Any]]:
+        """The keyword arguments of every call (e.g. ``max_tokens``), in order."""
+        return self._call_kwargs
+
+    @property
     def last_prompt(self) -> str:
         """The text of the last call's messages joined (handy in assertions)."""
         return "\n".join(str(m.content) for m in self._calls[-1]) if self._calls else ""
 
-    def _reply(self, messages: list[BaseMessage]) -> str:
+    def _reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> str:
         with self._lock:
             self._calls.append(list(messages))
+            self._call_kwargs.append(dict(kwargs))
             if self.responses is None:
                 return extractive_answer(messages)
             if callable(self.responses):
@@ -93,16 +103,18 @@ class FakeChatModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        text = self._apply_stop(self._reply(messages), stop)
+        text = self._apply_stop(self._reply(messages, kwargs), stop)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        text = self._apply_stop(self._reply(messages), stop)
+        text = self._apply_stop(self._reply(messages, kwargs), stop)
         step = max(1, self.chunk_size)
         if not text:  # LangChain needs at least one chunk, even for an empty reply
             yield ChatGenerationChunk(message=AIMessageChunk(content=""))
         for i in range(0, len(text), step):
+            if self.delay:
+                time.sleep(self.delay)
             piece = text[i : i + step]
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
