@@ -92,4 +92,5 @@ class Services:
         snapshot = open_index(self.settings)
         if snapshot is None:
             return []
-        return list(snapshot.manifest.get("documents", []))
+        # the absolute path is the ingest's bookkeeping; the web API must not reveal the server's file layout
+        return [{k: v for k, v in doc.items() if k != "abs_path"} for doc in snapshot.manifest.get("documents", [])]

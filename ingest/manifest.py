@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config import Settings
+from app.retrieval.text import INDEX_TEXT_VERSION
 
 CHUNKER_VERSION = 1
 """Bump when chunking.py changes its output: existing generations are then rebuilt automatically."""
@@ -32,7 +33,7 @@ def now_iso() -> str:
 def index_config(settings: Settings) -> dict[str, Any]:
     """What the stored vectors and chunks depend on."""
     return {
-        "embed": {"backend": settings.embed_backend, "model": settings.embed_model},
+        "embed": {"backend": settings.embed_backend, "model": settings.embed_model, "text": INDEX_TEXT_VERSION},
         "chunking": {
             "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "chunker": CHUNKER_VERSION,
         },

@@ -24,6 +24,7 @@ from typing import Any
 
 from app.config import Settings
 from app.models.embeddings import get_embeddings
+from app.retrieval.text import index_text
 from app.schemas import Chunk, MetaValue
 from app.store import (
     add_chunks,
@@ -203,7 +204,7 @@ class _Run:
     def embed_document(self, collection: Any, chunks: list[Chunk]) -> None:
         for i in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[i : i + EMBED_BATCH]
-            add_chunks(collection, batch, self._embedder().embed_documents([c.text for c in batch]))
+            add_chunks(collection, batch, self._embedder().embed_documents([index_text(c) for c in batch]))
         self.chunks.extend(chunks)
 
 
@@ -367,8 +368,8 @@ def _ingest_one(settings: Settings, run: _Run, collection: Any, item: _Input, da
                       image_only_pages=doc.image_only_pages, warnings=list(doc.warnings))
 
 
-def ensure_corpus_indexed(settings: Settings) -> IngestReport:
+def ensure_corpus_indexed(settings: Settings, progress: Progress | None = None) -> IngestReport:
     """Incremental ingest of `settings.corpus_dir` (what `dxhire serve` runs on start): cheap when nothing changed."""
     if not settings.corpus_dir.is_dir():
         return IngestReport(files=[], totals={"files": 0, "generation": current_generation(settings)})
-    return ingest_paths(settings, [settings.corpus_dir])
+    return ingest_paths(settings, [settings.corpus_dir], progress=progress)

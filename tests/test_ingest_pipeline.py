@@ -201,9 +201,11 @@ def test_corpus_front_matter_validated_per_file(settings: Settings, tmp_path: Pa
     (corpus / "README.md").write_text("# コーパスの説明\n", encoding="utf-8")
     (corpus / "official" / "guide.txt").write_text("公式の文書です。", encoding="utf-8")
     s = settings.model_copy(update={"corpus_dir": corpus})
-    report = ensure_corpus_indexed(s)
+    seen: list[tuple[int, int, str]] = []
+    report = ensure_corpus_indexed(s, progress=lambda done, total, name: seen.append((done, total, name)))
     by = {f.path: f for f in report.files}
     assert set(by) == {"scheme-a.md", "bad-b.md", "official/guide.txt"}  # README.md is not a document
+    assert seen and seen[-1][0] == seen[-1][1] == 3  # `dxhire serve` can show progress of the first indexing
     assert by["bad-b.md"].status == "rejected" and "confidence" in by["bad-b.md"].error
     assert by["scheme-a.md"].status == "ingested"
     meta = open_index(s).collection.get(include=["metadatas"])["metadatas"]

@@ -57,6 +57,7 @@ def test_uploaded_markdown_is_ingested_and_listed(client: Client, tmp_path: Path
     after = _doc_sources(client)
     assert before < after  # the new document is listed and nothing was dropped
     assert any("uploaded-note.md" in (s or "") for s in after)
+    assert not any("abs_path" in d for d in client.predict(api_name="/documents"))  # no server paths leak
 
 
 def _encrypted_pdf(path: Path) -> None:

@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
             typer.echo(f"コーパスを索引しています / indexing {settings.corpus_dir} …", err=True)
             try:
-                report = ensure_corpus_indexed(settings)
+                report = ensure_corpus_indexed(
+                    settings, progress=lambda done, total, name: typer.echo(f"  [{done}/{total}] {name}", err=True))
             except StoreError as exc:
                 fail(str(exc))
             typer.echo(f"索引 / index: {report.totals}", err=True)

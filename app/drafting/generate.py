@@ -21,6 +21,7 @@ from app.answer.llm_call import invoke_text
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.sections import SectionSpec
 from app.prompts import load_prompt
+from app.retrieval.tokenize import bigram_tokens
 from app.schemas import Citation, Hit
 
 SECTION_MAX_TOKENS = 200
@@ -146,13 +147,26 @@ def attach_context_sources(body: str, blocks: list[ContextBlock]) -> tuple[str, 
     return f"{body}\n\n（この節の起案に用いた資料: {markers}。文ごとの出典は付いていません）", citations
 
 
+CLAIM_SUPPORT = 0.3
+"""Share of a rule-written claim's character bigrams a passage must contain to be cited for it (the same bar the
+evals' citation check applies to a citing sentence)."""
+
+
+def supports(claim: str, passage: str) -> bool:
+    grams = set(bigram_tokens(claim))
+    return bool(grams) and len(grams & set(bigram_tokens(passage))) / len(grams) >= CLAIM_SUPPORT
+
+
 def supporting_citations(
     retriever: Retriever, query: str, *, doc_ids: tuple[str, ...] = (), must_contain: tuple[str, ...] = (),
-    k: int = 4, limit: int = 1, start: int = 1,
+    k: int = 4, limit: int = 1, start: int = 1, claim: str = "",
 ) -> list[Citation]:
     """Citations for a rule-filled section: hits from the preferred documents first, else hits that mention one
-    of the key terms. Nothing is attached when nothing relevant comes back (no decorative sources)."""
+    of the key terms; with `claim`, only passages that contain most of its wording. Nothing is attached when
+    nothing relevant comes back (no decorative sources)."""
     hits = retrieve(retriever, query, k)
+    if claim:
+        hits = [h for h in hits if supports(claim, h.chunk.text)]
     preferred = [h for h in hits if h.chunk.extra.get("doc_id") in doc_ids]
     relevant = [h for h in hits if any(term in h.chunk.text for term in must_contain)]
     chosen: list[Hit] = []

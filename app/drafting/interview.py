@@ -55,12 +55,14 @@ def allocate(minutes: int) -> list[tuple[str, int]]:
 
 
 def schedule(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    cites = supporting_citations(ctx.retriever, spec.query, doc_ids=spec.doc_ids, must_contain=("面接",))
+    claim = "実例では、一緒に働く現場の職員や、技術が分かる面接官が面接に加わっています"
+    cites = supporting_citations(ctx.retriever, spec.query, doc_ids=spec.doc_ids, must_contain=("面接",), k=8,
+                                 claim=claim)
     rows = ["| 順 | 進行 | 時間 |", "|---|---|---|"]
     rows += [f"| {i} | {name} | {m}分 |" for i, (name, m) in enumerate(allocate(ctx.interview_minutes), start=1)]
     rows.append(f"| | 合計 | {ctx.interview_minutes}分 |")
-    intro = "面接官は2〜3名（うち1名は技術に通じた職員または外部の有識者が望ましい）とします" + (
-        f"{markers(cites)}。" if cites else "。")
+    intro = "面接官は2〜3名とし、技術が分かる人（同じ職の経験者など）を1名加えます。" + (
+        f"{claim}{markers(cites)}。" if cites else "")
     return SectionResult("\n".join([intro, "", *rows]), cites)
 
 
@@ -88,7 +90,9 @@ def confirmations(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
 
 
 def evaluation_sheet(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    cites = supporting_citations(ctx.retriever, spec.query, doc_ids=spec.doc_ids, must_contain=("評価",))
+    claim = "実例では、専門的な内容を分かりやすく説明できる力（アウトプット力）や、スキルと実績を重く見て選んだ自治体があります"
+    cites = supporting_citations(ctx.retriever, spec.query + " 重視 アウトプット力 スキルと実績", doc_ids=spec.doc_ids,
+                                 must_contain=("重視", "重く見"), k=8, claim=claim)
     skills = required_skills(ctx.profile, seed_section(ctx.seed, "必須／歓迎スキル"))[:3]
     criteria = [(s, "経験を具体的に説明できない", "関連する経験がある", "同種の課題で成果を出した経験を具体的に示せる")
                 for s in skills]
@@ -100,8 +104,8 @@ def evaluation_sheet(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     ]
     rows = ["| 評価項目 | 1（不十分） | 3（標準） | 5（優れている） | 点数 |", "|---|---|---|---|---|"]
     rows += [f"| {c} | {a} | {b} | {d} | |" for c, a, b, d in criteria]
-    note = "各項目を1〜5点で評価し、2と4は中間とします。合否の基準点は" + TBD + "です" + (
-        f"{markers(cites)}。" if cites else "。")
+    note = f"各項目を1〜5点で評価し、2と4は中間とします。合否の基準点は{TBD}です。" + (
+        f"項目の参考: {claim}{markers(cites)}。" if cites else "")
     return SectionResult("\n".join([note, "", *rows]), cites)
 
 

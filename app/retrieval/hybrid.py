@@ -74,10 +74,11 @@ class HybridRetriever(BaseRetriever):
     filters: RetrievalFilters | None = None
     """Filters applied by `invoke` (LangChain callers cannot pass them per call)."""
     dense_weight: float = 1.0
-    bm25_weight: float = 1.5
-    """RRF weight of the BM25 list. 1.5 beat 1.0 on both benchmarks (evals/bench/tune_fusion.py): recall@1
-    lawqa_jp 0.686->0.729 (question only) / 0.886->0.921 (with choices), jsquad_valid 0.843->0.890 (300 queries);
-    e5-small (4-bit) is the weaker of the two lists on these sets."""
+    bm25_weight: float = 2.0
+    """RRF weight of the BM25 list (evals/bench/tune_fusion.py, dense side embedding title + headings + body,
+    rrf_k 60): recall@1 with weight 1.0 / 1.5 / 2.0 / 3.0 was 0.736 / 0.757 / 0.771 / 0.764 on lawqa_jp
+    (question only) and 0.882 / 0.904 / 0.908 / 0.915 on jsquad_valid (1,000 queries); 2.0 is best on lawqa_jp
+    and within 0.007 of best on jsquad. e5-small is the weaker of the two lists on both sets."""
     embeddings: Any = None
     """LangChain Embeddings; default get_embeddings(settings). Injectable for tests and benchmarks."""
     reranker: Any = None

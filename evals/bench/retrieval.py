@@ -39,6 +39,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
+from app.retrieval.text import index_text
 from app.schemas import Chunk
 
 METHOD_NAMES = ("dense", "bm25", "hybrid", "hybrid_rerank", "naive_langchain")
@@ -420,7 +421,7 @@ def run_benchmark(
         chunks = chunk_docs(docs, tmp)
         doc_of = {c.chunk_id: c.extra["doc_id"] for c in chunks}
         say(f"{len(docs)} docs -> {len(chunks)} chunks; embedding (cached by content hash)")
-        vectors = embeddings.embed_documents([c.text for c in chunks])
+        vectors = embeddings.embed_documents([index_text(c) for c in chunks])
         index_chunks(tmp, chunks, vectors)
         retriever = build_retriever(tmp, embeddings=embeddings, **(retriever_overrides or {}))
         warm = queries[0].query

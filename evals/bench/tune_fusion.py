@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from app.config import Settings
+from app.retrieval.text import index_text
 from app.retrieval.hybrid import build_retriever, rrf_fuse
 from evals.bench.retrieval import (
     cached_embeddings,
@@ -43,7 +44,7 @@ def main(argv: list[str]) -> None:
     with temp_settings(settings) as tmp:
         chunks = chunk_docs(docs, tmp)
         doc_of = {c.chunk_id: c.extra["doc_id"] for c in chunks}
-        index_chunks(tmp, chunks, emb.embed_documents([c.text for c in chunks]))
+        index_chunks(tmp, chunks, emb.embed_documents([index_text(c) for c in chunks]))
         retriever = build_retriever(tmp.model_copy(update={"candidate_k": 100}), embeddings=emb)
         runs = [([h.chunk.chunk_id for h in retriever.search(q.text(CHOICES), k=100, method="dense")],
                  [h.chunk.chunk_id for h in retriever.search(q.text(CHOICES), k=100, method="bm25")]) for q in queries]
