@@ -88,3 +88,13 @@ def test_bench_json_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert 0 <= hybrid["recall@1"] <= hybrid["recall@5"] <= 1
     assert hybrid["recall@5"] == 1.0  # four distinct docs, each query's doc is in the top 5
     assert hybrid["p95_ms"] >= hybrid["p50_ms"] > 0
+
+
+def test_synthetic_chunks_reach_the_requested_count_on_a_small_corpus() -> None:
+    from evals.bench.retrieval import Doc, synthetic_chunks
+
+    docs = [Doc(f"d{i}", "", f"文書{i}の一文目をここに書きます。文書{i}の二文目をここに書きます。文書{i}の三文目です。")
+            for i in range(5)]
+    spans = synthetic_chunks(docs, 100)
+    assert len(spans) == 100 and len({t for t, _ in spans}) > 50
+    assert all(0 <= di < 5 for _, di in spans)

@@ -144,3 +144,14 @@ def test_embedded_refuses_a_corrupt_model_file_with_a_clear_message(settings, tm
         get_chat_model(bad)
     with pytest.raises(LLMError, match="delete it to rebuild"):
         check_llm(bad)
+
+
+def test_embedded_request_carries_greedy_settings_and_repeat_penalty() -> None:
+    from langchain_core.messages import HumanMessage
+
+    from app.models.llm import EmbeddedChatModel
+
+    model = EmbeddedChatModel(model_path="unused.gguf", max_tokens=50)  # the engine loads lazily: not here
+    req = model._request([HumanMessage("質問")], ["</s>"], True, max_tokens=20)
+    assert req["max_tokens"] == 20 and req["temperature"] == 0.0 and req["stream"] is True
+    assert req["repeat_penalty"] > 1.0 and req["stop"] == ["</s>"]

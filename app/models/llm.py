@@ -120,6 +120,9 @@ class EmbeddedChatModel(BaseChatModel):
     n_threads: int = 2
     max_tokens: int = 400
     temperature: float = 0.0
+    repeat_penalty: float = 1.1
+    """llama.cpp's penalty on recently generated tokens: greedy decoding of a 1.5B model otherwise tends to repeat
+    a sentence until max_tokens (seen in drafts); 1.1 is llama.cpp's usual mild setting."""
     stop: list[str] | None = None
 
     @property
@@ -139,6 +142,7 @@ class EmbeddedChatModel(BaseChatModel):
             "messages": _to_openai_messages(messages),
             "max_tokens": int(kwargs.get("max_tokens") or self.max_tokens),
             "temperature": float(kwargs.get("temperature", self.temperature)),
+            "repeat_penalty": self.repeat_penalty,
             "cache_prompt": True,
             "stream": stream,
         }

