@@ -67,3 +67,17 @@ def test_echoed_header_line_becomes_a_marker_after_its_paragraph() -> None:
     v = verify_citations(text, b)
     assert v.text == "次の通りです。\n広島県ではCIO補佐官を公募しました。[1]"
     assert [c.title for c in v.citations] == [ALL_CHUNKS[1].title]
+
+
+def test_header_echoed_without_its_number_is_folded_too() -> None:
+    b = blocks()
+    bare = b[1].header.removeprefix("[2]").strip()
+    v = verify_citations(f"{bare}\n\n広島県ではCIO補佐官を公募しました。", b)
+    assert v.text == "広島県ではCIO補佐官を公募しました。[1]"
+    assert [c.title for c in v.citations] == [ALL_CHUNKS[1].title]
+
+
+def test_simplified_chinese_characters_are_flagged_not_rewritten() -> None:
+    v = verify_citations("业务委託の职能を確認します[1]。", blocks())
+    assert "non_japanese_characters" in v.flags and v.text.startswith("业务委託")
+    assert "non_japanese_characters" not in verify_citations("業務委託の職能を確認します[1]。", blocks()).flags

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from draft_fakes import BigramRetriever, make_chunk
 
-from app.drafting.generate import supporting_citations, supports
+from app.answer.grounding import supports
+from app.drafting.generate import supporting_citations
 
 FLOW = make_chunk("practice-interview-selection", "面接・選考の進め方", "practice",
                   "デジタル庁は技術が分かる面接官による技術面接を加えました。現場の職員が面接に加わる例もあります。")

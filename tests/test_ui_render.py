@@ -30,6 +30,11 @@ def test_abstention_shows_no_sources_even_if_hits_were_found() -> None:
     assert "low_similarity" in md
 
 
+def test_known_flags_are_explained_in_japanese() -> None:
+    md = render.sources_markdown(Answer(answer="制度です。", citations=[], flags=["no_citations", "new_flag"]))
+    assert "出典番号がありません" in md and "（no_citations）" in md and "new_flag" in md
+
+
 def test_answer_markdown_highlights_only_known_markers() -> None:
     answer = Answer(answer="上限があります[1]。別の話[7]。", citations=[_cite(1)])
     md = render.answer_markdown(answer)

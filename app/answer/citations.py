@@ -16,6 +16,9 @@ from app.schemas import Citation
 
 INVALID_FLAG = "invalid_citation_removed"
 NONE_FLAG = "no_citations"
+FOREIGN_SCRIPT_FLAG = "non_japanese_characters"
+"""Small Qwen models slip into simplified Chinese (业务, 职能): characters outside the Japanese character set
+(cp932) are flagged so the UI can warn; the text is not silently altered."""
 
 # [1] ［1］ [1,2] [1、2] [1][2], and 【1】 / [資料1], which small models like to write.
 _MARKER = re.compile(r"[\[［【]\s*(?:資料\s*)?(\d{1,3}(?:\s*[,，、・]\s*(?:資料\s*)?\d{1,3})*)\s*[\]］】]")
@@ -40,6 +43,7 @@ def fold_echoed_headers(text: str, blocks: list[ContextBlock]) -> str:
     """Small models copy a block's header line (`[1] title／kind／heading`) before copying its text. Drop the
     header and put its marker after the paragraph that follows, where a citation belongs."""
     headers = {block.header: block.n for block in blocks}
+    headers.update({block.header.removeprefix(f"[{block.n}]").strip(): block.n for block in blocks})  # echoed bare
     lines = text.split("\n")
     out: list[str] = []
     pending: int | None = None
@@ -53,6 +57,18 @@ def fold_echoed_headers(text: str, blocks: list[ContextBlock]) -> str:
             pending = None
         out.append(line)
     return "\n".join(out)
+
+
+def foreign_characters(text: str) -> list[str]:
+    """CJK ideographs that Japanese text does not use (not encodable in cp932), e.g. simplified 业 务 职."""
+    found = []
+    for ch in dict.fromkeys(text):
+        if "\u4e00" <= ch <= "\u9fff":
+            try:
+                ch.encode("cp932")
+            except UnicodeEncodeError:
+                found.append(ch)
+    return found
 
 
 def verify_citations(text: str, blocks: list[ContextBlock]) -> VerifiedAnswer:
@@ -83,5 +99,7 @@ def verify_citations(text: str, blocks: list[ContextBlock]) -> VerifiedAnswer:
         flags.append(INVALID_FLAG)
     if not renumber:
         flags.append(NONE_FLAG)
+    if foreign_characters(new_text):
+        flags.append(FOREIGN_SCRIPT_FLAG)
     citations = [by_n[old].citation(new) for old, new in sorted(renumber.items(), key=lambda kv: kv[1])]
     return VerifiedAnswer(text=new_text.strip(), citations=citations, flags=flags)

@@ -26,6 +26,7 @@ from app.answer.abstain import (
 )
 from app.answer.citations import NONE_FLAG, verify_citations
 from app.answer.context import ContextBlock, build_blocks, render_context
+from app.answer.grounding import UNSUPPORTED_FLAG, unsupported_sentences
 from app.answer.llm_call import stream_text
 from app.answer.memory import ConversationMemory
 from app.answer.question import has_japanese, prepare_question, wants_english
@@ -133,6 +134,8 @@ class AnswerPipeline:
         elif not citations and model_declined(raw):
             abstained = True
             flags = [f for f in flags if f != NONE_FLAG] + [LLM_ABSTAINED_FLAG]
+        elif not wants_english(q) and unsupported_sentences(verified.text, [b.text for b in blocks]):
+            flags.append(UNSUPPORTED_FLAG)  # a Japanese sentence the passages do not back: the reader should check
         timings["total_s"] = _round(perf_counter() - start)
         yield Answer(
             answer=verified.text, abstained=abstained, citations=citations, flags=flags, timings=timings,

@@ -17,11 +17,11 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.answer.citations import verify_citations
 from app.answer.context import ContextBlock, build_blocks, render_context
+from app.answer.grounding import supports
 from app.answer.llm_call import invoke_text
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.sections import SectionSpec
 from app.prompts import load_prompt
-from app.retrieval.tokenize import bigram_tokens
 from app.schemas import Citation, Hit
 
 SECTION_MAX_TOKENS = 200
@@ -145,16 +145,6 @@ def attach_context_sources(body: str, blocks: list[ContextBlock]) -> tuple[str, 
     citations = [block.citation(i) for i, block in enumerate(blocks, start=1)]
     markers = "".join(f"[{c.n}]" for c in citations)
     return f"{body}\n\n（この節の起案に用いた資料: {markers}。文ごとの出典は付いていません）", citations
-
-
-CLAIM_SUPPORT = 0.3
-"""Share of a rule-written claim's character bigrams a passage must contain to be cited for it (the same bar the
-evals' citation check applies to a citing sentence)."""
-
-
-def supports(claim: str, passage: str) -> bool:
-    grams = set(bigram_tokens(claim))
-    return bool(grams) and len(grams & set(bigram_tokens(passage))) / len(grams) >= CLAIM_SUPPORT
 
 
 def supporting_citations(

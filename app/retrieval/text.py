@@ -5,7 +5,7 @@ A chunk's body alone loses the words that locate it: ingest moves Markdown/HTML 
 never match the body's words. The heading path and the document title are therefore indexed with the body,
 by BM25 and by the dense side alike (the e5 passage prefix is added by the embedding adapter). Embedding this
 text instead of the body alone raised dense recall@1 from 0.571 to 0.671 on lawqa_jp and from 0.799 to 0.824
-on jsquad_valid (1,000 queries), e5-small (evals/README.md, retrieval section).
+on jsquad_valid (1,000 queries), e5-small (docs/RESULTS.md, tuning record).
 """
 
 from __future__ import annotations
