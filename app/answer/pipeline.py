@@ -30,6 +30,7 @@ from app.answer.grounding import UNSUPPORTED_FLAG, unsupported_sentences
 from app.answer.llm_call import stream_text
 from app.answer.memory import ConversationMemory
 from app.answer.question import has_japanese, prepare_question, wants_english
+from app.answer.repeats import drop_repeats
 from app.answer.rewrite import rewrite_question
 from app.config import Settings
 from app.prompts import load_prompt
@@ -125,7 +126,7 @@ class AnswerPipeline:
         timings["generate_s"] = _round(perf_counter() - t)
 
         raw = "".join(pieces)
-        verified = verify_citations(raw, blocks)
+        verified = verify_citations(drop_repeats(raw), blocks)
         abstained = False
         citations = verified.citations
         flags += verified.flags

@@ -19,6 +19,7 @@ from app.answer.citations import verify_citations
 from app.answer.context import ContextBlock, build_blocks, render_context
 from app.answer.grounding import supports
 from app.answer.llm_call import invoke_text
+from app.answer.repeats import drop_repeats
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.sections import SectionSpec
 from app.prompts import load_prompt
@@ -69,33 +70,10 @@ def usable(text: str) -> str | None:
     return None
 
 
-def _dedupe_sentences(line: str, seen: set[str]) -> str:
-    """Drop sentences already said (within the line or earlier): the loop also happens inside one paragraph."""
-    parts = re.split(r"(?<=[。！？])", line)
-    out = []
-    for part in parts:
-        key = re.sub(r"^(?:しかし|また|さらに|そして|ただし)、?", "", re.sub(r"[\s\-*・]|\[\d+\]", "", part))
-        if key and len(key) > 8 and key in seen:
-            continue
-        seen.add(key)
-        out.append(part)
-    return "".join(out).rstrip()
-
-
 def clean(text: str, echo: str = "") -> str:
-    """Drop echoed headings, fences, lines repeating the prompt's purpose and repeated lines (a small model at
-    temperature 0 can loop on one sentence until the token cap)."""
+    """Drop echoed headings, fences, lines repeating the prompt's purpose and repeated lines/sentences."""
     text = _HEADING_ECHO.sub("", text.strip().strip("`").strip())
-    seen: set[str] = set()
-    said: set[str] = set()
-    kept: list[str] = []
-    for line in text.splitlines():
-        key = re.sub(r"[\s\-*・]|\[\d+\]", "", line)
-        if key and (key in seen or (echo and echo in key) or key.startswith("この節では")):
-            continue
-        seen.add(key)
-        kept.append(_dedupe_sentences(line, said))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return drop_repeats(text, lambda key: bool(echo and echo in key) or key.startswith("この節では"))
 
 
 def write_section(
