@@ -56,11 +56,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     rerank_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder name or path.")
     abstain_threshold: float = Field(
-        0.8755, ge=0.0, le=1.0,
+        0.8749, ge=0.0, le=1.0,
         description="Best dense similarity below which an answer abstains (calibrated: evals/bench/calibrate_abstain.py).",
     )
     abstain_threshold_en: float = Field(
-        0.8048, ge=0.0, le=1.0,
+        0.8146, ge=0.0, le=1.0,
         description="The same for questions without Japanese characters (cross-lingual scores run lower; calibrated).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut with a warning.")

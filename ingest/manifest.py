@@ -15,7 +15,7 @@ from typing import Any
 from app.config import Settings
 from app.retrieval.text import INDEX_TEXT_VERSION
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 """Bump when chunking.py changes its output: existing generations are then rebuilt automatically."""
 
 

@@ -156,6 +156,12 @@ def _kind_and_extra(settings: Settings, item: _Input, doc: LoadedDoc) -> tuple[s
     return "document", extra, doc.title
 
 
+NAVIGATION_HEADINGS = frozenset({"出典", "次に参照するとよい文書"})
+"""Sections of the shipped corpus that list URLs or other documents. Indexed, they won retrieval for broad
+questions and the model copied the lists into answers and drafts instead of facts; the URLs stay in each chunk's
+`x_sources` metadata (front matter), so citations lose nothing. Uploaded and official documents keep every section."""
+
+
 def _path_key(path: Path) -> str:
     return hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
 
@@ -169,8 +175,11 @@ def _chunk_file(settings: Settings, item: _Input, data: bytes, doc_hash: str) ->
             f"text looks like mojibake or glyph names: {reason}"
         )
     kind, extra, title = _kind_and_extra(settings, item, doc)
+    blocks = doc.blocks
+    if kind not in ("document", "official"):  # our corpus: its bibliography and reading list are not content
+        blocks = [b for b in blocks if not (b.heading_path and b.heading_path[-1].strip() in NAVIGATION_HEADINGS)]
     chunks = make_chunks(
-        doc.blocks, size=settings.chunk_size, overlap=settings.chunk_overlap, source=item.source, title=title,
+        blocks, size=settings.chunk_size, overlap=settings.chunk_overlap, source=item.source, title=title,
         kind=kind, doc_hash=doc_hash, path_key=_path_key(item.path), extra=extra,
     )
     if not chunks:

@@ -84,3 +84,10 @@ def test_missing_required_section_and_style_mix() -> None:
     assert style_hint(draft) is not None
     uniform = Draft(kind="deepdive", sections=[DraftSection(title="x", body="紙が多いです。転記が多いです。")])
     assert style_hint(uniform) is None
+
+
+def test_simplified_chinese_characters_are_flagged_in_a_draft() -> None:
+    warnings = validate_draft(posting("- 窗口业务の改善"), MunicipalityProfile(issues=["a"]))
+    assert any("日本語にない漢字" in w and "业" in w for w in warnings)
+    assert not any("日本語にない漢字" in w for w in validate_draft(posting("- 窓口業務の改善"),
+                                                                  MunicipalityProfile(issues=["a"])))

