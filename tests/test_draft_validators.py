@@ -91,3 +91,9 @@ def test_simplified_chinese_characters_are_flagged_in_a_draft() -> None:
     assert any("日本語にない漢字" in w and "业" in w for w in warnings)
     assert not any("日本語にない漢字" in w for w in validate_draft(posting("- 窓口業務の改善"),
                                                                   MunicipalityProfile(issues=["a"])))
+
+
+def test_a_number_is_backed_only_with_its_unit() -> None:
+    section = DraftSection(title="成果指標", body="- 年間3件以上の派遣\n- 任期は3年とします",
+                           citations=[cite("任期は3年間で、第3条に定めます。")])
+    assert unsupported_facts(section, "") == ["3件"]

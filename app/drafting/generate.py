@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.answer.citations import verify_citations
 from app.answer.context import ContextBlock, build_blocks, render_context
-from app.answer.grounding import supports
+from app.answer.grounding import support, supports
 from app.answer.llm_call import invoke_text
 from app.answer.repeats import drop_repeats
 from app.drafting.profile import TBD, MunicipalityProfile
@@ -70,10 +70,22 @@ def usable(text: str) -> str | None:
     return None
 
 
-def clean(text: str, echo: str = "") -> str:
-    """Drop echoed headings, fences, lines repeating the prompt's purpose and repeated lines/sentences."""
+ECHO_MIN = 0.7
+"""A line whose bigrams are at least this much inside the prompt's rules or a passage header is an echo."""
+_LINE_LEAD = re.compile(r"^[\s\-*・>0-9.、)）]*(?:要確認\s*[:：]\s*)?")
+
+
+def clean(text: str, echo: str = "", avoid: tuple[str, ...] = ()) -> str:
+    """Drop echoed headings, fences, lines repeating the prompt's purpose, lines copied from `avoid` (the rules of
+    the system prompt, the passages' header lines: a 1.5B model recites them) and repeated lines/sentences."""
     text = _HEADING_ECHO.sub("", text.strip().strip("`").strip())
-    return drop_repeats(text, lambda key: bool(echo and echo in key) or key.startswith("この節では"))
+    kept = []
+    for line in text.splitlines():
+        core = _LINE_LEAD.sub("", line).strip()
+        if len(core) >= 8 and any(support(core, source) >= ECHO_MIN for source in avoid):
+            continue
+        kept.append(line)
+    return drop_repeats("\n".join(kept), lambda key: bool(echo and echo in key) or key.startswith("この節では"))
 
 
 def write_section(
@@ -95,7 +107,7 @@ def write_section(
             reminder=reminder,
         )
         raw = invoke_text(llm, [SystemMessage(system), HumanMessage(user)], max_tokens=SECTION_MAX_TOKENS)
-        text = clean(raw, echo=spec.purpose[:20])
+        text = clean(raw, echo=spec.purpose[:20], avoid=(system, "\n".join(b.header for b in blocks)))
         problem = usable(text)
         if problem is None:
             break

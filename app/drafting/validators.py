@@ -56,7 +56,7 @@ def unsupported_facts(section: DraftSection, profile_text: str) -> list[str]:
     for value, unit in sorted(numbers - h_numbers):
         if unit == "era":
             problems.append(f"令和/平成{value}年")
-        elif value not in h_norm:  # "3年" vs "3年間" etc.: the bare number in a source is enough context
+        elif f"{value}{unit}" not in h_norm:  # 「3年」 is backed by 「3年間」; a bare 3 elsewhere backs nothing
             problems.append(f"{value}{unit}")
     problems += sorted(law for law in laws if law not in h_norm)
     return problems
