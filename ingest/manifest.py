@@ -16,7 +16,8 @@ from app.config import Settings
 from app.retrieval.text import INDEX_TEXT_VERSION
 
 CHUNKER_VERSION = 2
-"""Bump when chunking.py changes its output: existing generations are then rebuilt automatically."""
+"""Bump when the chunks change (chunking.py, or the corpus section filter in pipeline.py): existing generations
+are then rebuilt automatically. 2: the corpus's 出典 / 次に参照するとよい文書 sections are left out."""
 
 
 def dxhire_version() -> str:

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer.context import ContextBlock
+from app.answer.grounding import foreign_characters
 from app.schemas import Citation
 
 INVALID_FLAG = "invalid_citation_removed"
 NONE_FLAG = "no_citations"
 FOREIGN_SCRIPT_FLAG = "non_japanese_characters"
-"""Small Qwen models slip into simplified Chinese (业务, 职能): characters outside the Japanese character set
-(cp932) are flagged so the UI can warn; the text is not silently altered."""
+"""Small Qwen models slip into simplified Chinese (业务, 职能): flagged so the UI can warn; the text is kept."""
 
 # [1] ［1］ [1,2] [1、2] [1][2], and 【1】 / [資料1], which small models like to write.
 _MARKER = re.compile(r"[\[［【]\s*(?:資料\s*)?(\d{1,3}(?:\s*[,，、・]\s*(?:資料\s*)?\d{1,3})*)\s*[\]］】]")
@@ -57,18 +57,6 @@ def fold_echoed_headers(text: str, blocks: list[ContextBlock]) -> str:
             pending = None
         out.append(line)
     return "\n".join(out)
-
-
-def foreign_characters(text: str) -> list[str]:
-    """CJK ideographs that Japanese text does not use (not encodable in cp932), e.g. simplified 业 务 职."""
-    found = []
-    for ch in dict.fromkeys(text):
-        if "\u4e00" <= ch <= "\u9fff":
-            try:
-                ch.encode("cp932")
-            except UnicodeEncodeError:
-                found.append(ch)
-    return found
 
 
 def verify_citations(text: str, blocks: list[ContextBlock]) -> VerifiedAnswer:

@@ -1,4 +1,4 @@
-"""How much of a sentence's wording a passage contains: a cheap, model-free check that a claim rests on its source.
+"""Model-free checks of generated Japanese: does a passage contain a sentence's wording, is the script Japanese.
 
 Character bigrams are used because they need no dictionary and survive the small rephrasings a model makes
 (「確認します」/「確認する」 share most bigrams). A sentence whose bigrams are mostly absent from every passage
@@ -40,3 +40,15 @@ def unsupported_sentences(text: str, passages: list[str]) -> list[str]:
         if not any(supports(sentence, p) for p in passages):
             out.append(sentence)
     return out
+
+
+def foreign_characters(text: str) -> list[str]:
+    """CJK ideographs that Japanese text does not use (not encodable in cp932), e.g. simplified 业 务 职."""
+    found = []
+    for ch in dict.fromkeys(text):
+        if "\u4e00" <= ch <= "\u9fff":
+            try:
+                ch.encode("cp932")
+            except UnicodeEncodeError:
+                found.append(ch)
+    return found

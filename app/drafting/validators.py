@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.answer.citations import foreign_characters
+from app.answer.grounding import foreign_characters
 from app.drafting.interview import MAX_MINUTES, MIN_MINUTES
 from app.drafting.profile import MunicipalityProfile
 from app.drafting.sections import SPECS, spec_for
