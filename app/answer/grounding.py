@@ -8,10 +8,12 @@ the model was given is likely the model's own addition; it is flagged, never sil
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from app.retrieval.tokenize import bigram_tokens
 
 UNSUPPORTED_FLAG = "unsupported_sentences"
+UNSUPPORTED_NUMBERS_FLAG = "unsupported_numbers"
 SUPPORT_MIN = 0.3
 """Share of a sentence's bigrams a passage must contain (the evals' citation check uses the same bar)."""
 MIN_SENTENCE_CHARS = 15
@@ -52,3 +54,23 @@ def foreign_characters(text: str) -> list[str]:
             except UnicodeEncodeError:
                 found.append(ch)
     return found
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_KANA = re.compile(r"[ぁ-んァ-ヶ]")
+
+
+def unsupported_numbers(text: str, passages: list[str]) -> list[str]:
+    """Numbers of two or more digits, or with a decimal point, that appear in no passage (「449人」 when the passage
+    says 779人): the 1.5B model invents figures, and a short answer escapes the sentence check."""
+    def numbers(s: str) -> set[str]:
+        s = _MARKER.sub("", unicodedata.normalize("NFKC", s))
+        return {n.replace(",", "") for n in _NUMBER.findall(s)}
+
+    known = set().union(*(numbers(p) for p in passages)) if passages else set()
+    return sorted(n for n in numbers(text) if (len(n) >= 2 or "." in n) and n not in known)
+
+
+def lacks_kana(text: str) -> bool:
+    """Ideographs without a single kana: Chinese (是的。), not Japanese."""
+    return bool(re.search(r"[\u4e00-\u9fff]", text)) and not _KANA.search(text)

@@ -24,13 +24,19 @@ from app.answer.abstain import (
     corpus_topics,
     model_declined,
 )
-from app.answer.citations import NONE_FLAG, verify_citations
+from app.answer.citations import FOREIGN_SCRIPT_FLAG, NONE_FLAG, verify_citations
 from app.answer.context import ContextBlock, build_blocks, render_context
-from app.answer.grounding import UNSUPPORTED_FLAG, unsupported_sentences
+from app.answer.grounding import (
+    UNSUPPORTED_FLAG,
+    UNSUPPORTED_NUMBERS_FLAG,
+    lacks_kana,
+    unsupported_numbers,
+    unsupported_sentences,
+)
 from app.answer.llm_call import stream_text
 from app.answer.memory import ConversationMemory
 from app.answer.question import has_japanese, prepare_question, wants_english
-from app.answer.repeats import drop_repeats
+from app.answer.repeats import drop_echoes, drop_repeats
 from app.answer.rewrite import rewrite_question
 from app.config import Settings
 from app.prompts import load_prompt
@@ -126,7 +132,7 @@ class AnswerPipeline:
         timings["generate_s"] = _round(perf_counter() - t)
 
         raw = "".join(pieces)
-        verified = verify_citations(drop_repeats(raw), blocks)
+        verified = verify_citations(drop_repeats(drop_echoes(raw, [str(messages[0].content)])), blocks)
         abstained = False
         citations = verified.citations
         flags += verified.flags
@@ -135,8 +141,14 @@ class AnswerPipeline:
         elif not citations and model_declined(raw):
             abstained = True
             flags = [f for f in flags if f != NONE_FLAG] + [LLM_ABSTAINED_FLAG]
-        elif not wants_english(q) and unsupported_sentences(verified.text, [b.text for b in blocks]):
-            flags.append(UNSUPPORTED_FLAG)  # a Japanese sentence the passages do not back: the reader should check
+        elif not wants_english(q):  # Japanese answers are checked against the passages the model was given
+            passages = [b.text for b in blocks]
+            if unsupported_sentences(verified.text, passages):
+                flags.append(UNSUPPORTED_FLAG)
+            if unsupported_numbers(verified.text, passages):
+                flags.append(UNSUPPORTED_NUMBERS_FLAG)
+            if lacks_kana(verified.text) and FOREIGN_SCRIPT_FLAG not in flags:
+                flags.append(FOREIGN_SCRIPT_FLAG)
         timings["total_s"] = _round(perf_counter() - start)
         yield Answer(
             answer=verified.text, abstained=abstained, citations=citations, flags=flags, timings=timings,

@@ -1,11 +1,17 @@
-"""Remove the loops a small model falls into at temperature 0: the same line or sentence again and again until the
-token cap. Used on answers and on draft sections; the streamed text is replaced by the cleaned, verified one."""
+"""Remove what a small model emits instead of an answer: loops at temperature 0 (the same line or sentence again and
+again until the token cap) and recitations of its own prompt (rules, example sentences, passage headers). Used on
+answers and on draft sections; the streamed text is replaced by the cleaned, verified one."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from app.answer.grounding import support
+
+ECHO_MIN = 0.7
+"""A line whose bigrams are at least this much inside one of the prompt texts is a recitation, not content."""
+_LINE_LEAD = re.compile(r"^[\s\-*・>0-9.、)）\[\]]*(?:要確認\s*[:：]\s*)?")
 _NOISE = re.compile(r"[\s\-*・]|\[\d+\]")
 _LEADING_CONNECTIVE = re.compile(r"^(?:しかし|また|さらに|そして|ただし)、?")
 
@@ -41,3 +47,14 @@ def drop_repeats(text: str, skip_line: Callable[[str], bool] | None = None) -> s
                                                                                   if s != tail_key):
         out = out[: len(out) - len(tail)].rstrip()  # the loop was cut by the token cap mid-sentence
     return out
+
+
+def drop_echoes(text: str, avoid: Sequence[str]) -> str:
+    """Drop lines (of 8+ characters after list marks) copied from any of the `avoid` texts."""
+    kept = []
+    for line in text.splitlines():
+        core = _LINE_LEAD.sub("", line).strip()
+        if len(core) >= 8 and any(support(core, source) >= ECHO_MIN for source in avoid):
+            continue
+        kept.append(line)
+    return "\n".join(kept)

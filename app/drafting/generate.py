@@ -17,9 +17,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.answer.citations import verify_citations
 from app.answer.context import ContextBlock, build_blocks, render_context
-from app.answer.grounding import support, supports
+from app.answer.grounding import supports
 from app.answer.llm_call import invoke_text
-from app.answer.repeats import drop_repeats
+from app.answer.repeats import drop_echoes, drop_repeats
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.sections import SectionSpec
 from app.prompts import load_prompt
@@ -70,22 +70,11 @@ def usable(text: str) -> str | None:
     return None
 
 
-ECHO_MIN = 0.7
-"""A line whose bigrams are at least this much inside the prompt's rules or a passage header is an echo."""
-_LINE_LEAD = re.compile(r"^[\s\-*・>0-9.、)）]*(?:要確認\s*[:：]\s*)?")
-
-
 def clean(text: str, echo: str = "", avoid: tuple[str, ...] = ()) -> str:
     """Drop echoed headings, fences, lines repeating the prompt's purpose, lines copied from `avoid` (the rules of
     the system prompt, the passages' header lines: a 1.5B model recites them) and repeated lines/sentences."""
-    text = _HEADING_ECHO.sub("", text.strip().strip("`").strip())
-    kept = []
-    for line in text.splitlines():
-        core = _LINE_LEAD.sub("", line).strip()
-        if len(core) >= 8 and any(support(core, source) >= ECHO_MIN for source in avoid):
-            continue
-        kept.append(line)
-    return drop_repeats("\n".join(kept), lambda key: bool(echo and echo in key) or key.startswith("この節では"))
+    text = drop_echoes(_HEADING_ECHO.sub("", text.strip().strip("`").strip()), avoid)
+    return drop_repeats(text, lambda key: bool(echo and echo in key) or key.startswith("この節では"))
 
 
 def write_section(

@@ -67,6 +67,7 @@ FLAG_NOTES_JA = {
     "invalid_citation_removed": "存在しない出典番号を削除しました",
     "non_japanese_characters": "日本語にない漢字（簡体字など）が含まれています",
     "unsupported_sentences": "資料に裏付けのない文が含まれている可能性があります。出典と照らして確認してください",
+    "unsupported_numbers": "資料にない数値が含まれています。出典の数値を確認してください",
     "question_truncated": "質問が長いため切り詰めました",
     "rewrite_fallback": "前の会話を踏まえた質問の言い換えに失敗し、質問をそのまま使いました",
     "empty_answer": "モデルが回答を返しませんでした",
