@@ -28,3 +28,8 @@ def test_pipeline_answer_has_the_loop_removed(tmp_path) -> None:
     answer = AnswerPipeline(Settings(home=tmp_path, llm_backend="fake"), scripted(loop),
                             KeywordRetriever()).ask("地域活性化起業人とは？")
     assert answer.answer == "地域活性化起業人は企業の社員を受け入れる制度です[1]。"
+
+
+def test_a_numbered_item_repeated_under_a_new_number_is_dropped() -> None:
+    text = "1. 説明の力を確認します。\n2. 流暢さを確認します。\n3. 説明の力を確認します。\n4. 経験を確認します。"
+    assert drop_repeats(text) == "1. 説明の力を確認します。\n2. 流暢さを確認します。\n4. 経験を確認します。"

@@ -12,6 +12,7 @@ from app.answer.grounding import support
 ECHO_MIN = 0.7
 """A line whose bigrams are at least this much inside one of the prompt texts is a recitation, not content."""
 _LINE_LEAD = re.compile(r"^[\s\-*・>0-9.、)）\[\]]*(?:要確認\s*[:：]\s*)?")
+_LIST_NUMBER = re.compile(r"^\s*\d{1,2}[.)．）]\s*")
 _NOISE = re.compile(r"[\s\-*・]|\[\d+\]")
 _LEADING_CONNECTIVE = re.compile(r"^(?:しかし|また|さらに|そして|ただし)、?")
 
@@ -35,7 +36,7 @@ def drop_repeats(text: str, skip_line: Callable[[str], bool] | None = None) -> s
     said: set[str] = set()
     kept: list[str] = []
     for line in text.splitlines():
-        key = _NOISE.sub("", line)
+        key = _NOISE.sub("", _LIST_NUMBER.sub("", line))  # 「4. 説明の流暢さ…」 repeats 「2. 説明の流暢さ…」
         if key and (key in seen_lines or (skip_line is not None and skip_line(key))):
             continue
         seen_lines.add(key)
