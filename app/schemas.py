@@ -124,3 +124,8 @@ class Draft(BaseModel):
     sections: list[DraftSection]
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
+
+
+SOURCES_NOTE = "この節の起案に用いた資料"
+"""Opens a draft section's line listing the passages it was written from when the model cited none: a list of what
+was consulted, not a claim (evals check those markers for existence only)."""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.schemas import SOURCES_NOTE
+
 EMBED_THRESHOLD = 0.914
 """Calibrated on evals/calibration/pairs.jsonl (15 paraphrase / 15 near-miss pairs) with multilingual-e5-small:
 evals/calibrate_matcher.py prints the accuracy-maximising cut (0.914, accuracy 0.77). e5-small scores topical
@@ -255,6 +257,7 @@ def check_citations(
         if not _MARKER.sub("", sentence).strip(" 。、"):
             sentence = previous + sentence  # 「…です。[1]」: a marker after the full stop cites the sentence before it
         previous = sentence
+        consulted = SOURCES_NOTE in sentence  # a draft's list of passages it was written from asserts nothing
         for raw in _MARKER.findall(sentence):
             n = int(raw)
             if n in checks and checks[n].valid:
@@ -264,6 +267,9 @@ def check_citations(
                 continue
             if exists is not None and not exists(n):
                 checks[n] = CitationCheck(n, False, "passage not in index")
+                continue
+            if consulted:
+                checks.setdefault(n, CitationCheck(n, True, "listed as consulted"))
                 continue
             claim = _MARKER.sub("", sentence)
             overlap = bigram_containment(claim, passages[n])

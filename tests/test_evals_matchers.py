@@ -154,3 +154,12 @@ def test_marker_after_the_full_stop_cites_the_previous_sentence() -> None:
     passages = {1: "外部デジタル人材の確保ガイドブックは、自治体DX全体手順書の別冊という扱いです。"}
     checks = check_citations("ガイドブックは自治体DX全体手順書の別冊です。[1]", passages)
     assert checks[0].valid and checks[0].reason == "bigram"
+
+
+def test_a_drafts_consulted_sources_line_is_checked_for_existence_only() -> None:
+    from app.schemas import SOURCES_NOTE
+
+    text = f"- 窓口の申請を電子化します。\n（{SOURCES_NOTE}: [1][2][5]。文ごとの出典は付いていません）"
+    checks = {c.n: c for c in check_citations(text, {1: "無関係な資料の本文です。", 2: "別の資料です。"})}
+    assert checks[1].valid and checks[2].valid and checks[1].reason == "listed as consulted"
+    assert not checks[5].valid and checks[5].reason == "no such citation"

@@ -23,7 +23,7 @@ from app.answer.repeats import drop_echoes, drop_repeats
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.sections import SectionSpec
 from app.prompts import load_prompt
-from app.schemas import Citation, Hit
+from app.schemas import SOURCES_NOTE, Citation, Hit
 
 SECTION_MAX_TOKENS = 200
 BLOCK_CHARS = 360
@@ -123,7 +123,7 @@ def attach_context_sources(body: str, blocks: list[ContextBlock]) -> tuple[str, 
     """When the model cited nothing, say honestly which passages it was given instead of inventing attributions."""
     citations = [block.citation(i) for i, block in enumerate(blocks, start=1)]
     markers = "".join(f"[{c.n}]" for c in citations)
-    return f"{body}\n\n（この節の起案に用いた資料: {markers}。文ごとの出典は付いていません）", citations
+    return f"{body}\n\n（{SOURCES_NOTE}: {markers}。文ごとの出典は付いていません）", citations
 
 
 def supporting_citations(
