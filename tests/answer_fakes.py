@@ -68,6 +68,3 @@ def scripted(answer: str, rewrite: str = "") -> FakeChatModel:
     to answer calls."""
     return FakeChatModel(lambda m: rewrite if is_rewrite_call(m) else answer)
 
-
-recording = scripted
-"""Kept as a name for tests that read `.call_kwargs` or set `.delay` (FakeChatModel has both)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from answer_fakes import KeywordRetriever, recording
+from answer_fakes import KeywordRetriever, scripted
 
 import app.answer.pipeline as pipeline_mod
 from app.answer.pipeline import AnswerPipeline
@@ -12,7 +12,7 @@ from evals.bench.answer import QUESTIONS, run_benchmark
 def test_benchmark_reports_latency_numbers(settings, monkeypatch) -> None:
     s = settings.model_copy(update={"abstain_threshold": 0.8})
     retriever = KeywordRetriever(keywords={"guide-steps-0": ["ステップ", "業務課題"]})
-    llm = recording("四段階です[1]。")
+    llm = scripted("四段階です[1]。")
     llm.delay = 0.005  # so decode time is measurable
     monkeypatch.setattr(pipeline_mod, "build_answer_pipeline", lambda settings: AnswerPipeline(settings, llm, retriever))
     lines: list[str] = []

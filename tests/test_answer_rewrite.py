@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from answer_fakes import recording, scripted
+from answer_fakes import scripted
 
 from app.answer.rewrite import (
     REWRITE_MAX_TOKENS,
@@ -50,7 +50,7 @@ def test_dependent_questions() -> None:
 
 
 def test_rewrite_uses_limited_tokens_and_only_last_turns() -> None:
-    llm = recording("", rewrite="地域活性化起業人の予算は？")
+    llm = scripted("", rewrite="地域活性化起業人の予算は？")
     history = [("古い質問ダミー話題", "古い回答")] + HISTORY
     r = rewrite_question(llm, "それの予算は？", history, max_turns=1)
     assert r.question == "地域活性化起業人の予算は？" and r.used_llm and r.flags == []

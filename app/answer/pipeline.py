@@ -121,7 +121,8 @@ class AnswerPipeline:
             return
 
         blocks = build_blocks(hits, self.settings.context_block_chars, self.settings.context_total_chars)
-        messages = self.build_messages(rewritten.question, blocks, english=wants_english(q))
+        english = wants_english(q)
+        messages = self.build_messages(rewritten.question, blocks, english=english)
         t = perf_counter()
         pieces: list[str] = []
         for piece in stream_text(self.llm, messages, max_tokens=self.settings.llm_max_tokens):
@@ -141,7 +142,7 @@ class AnswerPipeline:
         elif not citations and model_declined(raw):
             abstained = True
             flags = [f for f in flags if f != NONE_FLAG] + [LLM_ABSTAINED_FLAG]
-        elif not wants_english(q):  # Japanese answers are checked against the passages the model was given
+        elif not english:  # Japanese answers are checked against the passages the model was given
             passages = [b.text for b in blocks]
             if unsupported_sentences(verified.text, passages):
                 flags.append(UNSUPPORTED_FLAG)
