@@ -6,6 +6,7 @@ the UI can never disagree about what a field means.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +27,24 @@ KIND_LABELS_JA: dict[str, str] = {
 """How a kind is shown to users, so a summary written by us is never mistaken for the guidebook's words."""
 
 MetaValue = str | int | float | bool
+
+SpanKind = Literal["meta", "instruction"]
+"""Sentences of a passage that are not evidence: `meta` = about the document itself (「この文書は…dxhire が
+まとめたものです」, confidence notes); `instruction` = an order aimed at an assistant (「これまでの指示を無視して…」).
+Both are marked at ingest; neither is ever sent to a model, and `meta` is never selected as evidence."""
+
+SPANS_KEY = "spans"
+"""`Chunk.extra` key holding the marked spans as JSON (Chroma metadata accepts only scalars)."""
+
+
+class TextSpan(BaseModel):
+    """A marked character range `[start, end)` of a chunk's text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    kind: SpanKind
 
 
 class Chunk(BaseModel):
@@ -49,6 +68,24 @@ class Chunk(BaseModel):
     @property
     def heading(self) -> str:
         return " > ".join(self.heading_path)
+
+    @property
+    def spans(self) -> list[TextSpan]:
+        """The marked spans (see `SpanKind`), in text order; [] when ingest marked none."""
+        raw = self.extra.get(SPANS_KEY)
+        if not isinstance(raw, str) or not raw:
+            return []
+        return sorted((TextSpan(start=a, end=b, kind=k) for a, b, k in json.loads(raw)), key=lambda s: s.start)
+
+    def text_without(self, kinds: tuple[SpanKind, ...] = ("meta", "instruction")) -> str:
+        """The text with the spans of `kinds` cut out: what may be sent to a model or selected as evidence."""
+        out, pos = [], 0
+        for span in self.spans:
+            if span.kind in kinds and span.start >= pos:
+                out.append(self.text[pos : span.start])
+                pos = span.end
+        out.append(self.text[pos:])
+        return "".join(out).strip()
 
     @property
     def kind_label(self) -> str:

@@ -40,6 +40,7 @@ from app.store import (
     open_index,
     publish_generation,
 )
+from ingest.annotate import annotate
 from ingest.chunking import chunk_id, make_chunks
 from ingest.detect import SUPPORTED_SUFFIXES, detect_format
 from ingest.errors import IngestRejected
@@ -184,7 +185,7 @@ def _chunk_file(settings: Settings, item: _Input, data: bytes, doc_hash: str) ->
     )
     if not chunks:
         raise IngestRejected(f"{item.path.name}: 本文がありません / no text to index")
-    return doc, kind, chunks
+    return doc, kind, annotate(chunks)
 
 
 # --- the run ------------------------------------------------------------------------------------------

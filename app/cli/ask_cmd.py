@@ -14,6 +14,7 @@ from app.answer.memory import ConversationMemory
 from app.answer.question import QuestionError, prepare_question
 from app.cli.common import fail, load_settings, print_json
 from app.config import Settings
+from app.flags import visible as visible_flags
 from app.schemas import Answer
 
 
@@ -90,9 +91,8 @@ def _print_stream(items: Iterator[str | Answer]) -> Answer:
     sources = format_sources(final)
     if sources:
         typer.echo(sources)
-    visible = [f for f in final.flags if f != "below_threshold"]
-    if visible:
-        typer.echo(f"flags: {', '.join(visible)}")
+    for flag in visible_flags(final.flags):  # Japanese only; the codes are in --json
+        typer.echo(f"検証メモ: {flag.ja}")
     return final
 
 

@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 from app.config import Settings
+from app.flags import SEVERITY_ICON
+from app.flags import visible as visible_flags
 from app.schemas import KIND_LABELS_JA, Answer, Citation, Draft
 
 NO_SOURCES_JA = "（根拠として示せる資料はありません）"
@@ -62,25 +64,10 @@ def sources_markdown(answer: Answer) -> str:
     return "\n\n---\n\n".join(parts) + _flags_line(answer.flags)
 
 
-FLAG_NOTES_JA = {
-    "no_citations": "回答に出典番号がありません。下の資料で内容を確かめてください",
-    "invalid_citation_removed": "存在しない出典番号を削除しました",
-    "non_japanese_characters": "日本語にない漢字（簡体字など）が含まれています",
-    "unsupported_sentences": "資料に裏付けのない文が含まれている可能性があります。出典と照らして確認してください",
-    "unsupported_numbers": "資料にない数値が含まれています。出典の数値を確認してください",
-    "question_truncated": "質問が長いため切り詰めました",
-    "rewrite_fallback": "前の会話を踏まえた質問の言い換えに失敗し、質問をそのまま使いました",
-    "empty_answer": "モデルが回答を返しませんでした",
-    "below_threshold": "資料との関連が低いため回答を控えました",
-    "no_hits": "該当する資料が見つかりませんでした",
-    "llm_not_in_material": "モデルが資料に記載がないと判断しました",
-}
-"""What each answer flag means for the reader (the raw flag is kept in brackets for support and evals)."""
-
-
 def _flags_line(flags: list[str]) -> str:
-    notes = [f"{FLAG_NOTES_JA[f]}（{f}）" if f in FLAG_NOTES_JA else html.escape(f) for f in flags]
-    return f"\n\n⚠️ 検証メモ: {'／'.join(notes)}" if flags else ""
+    """The flags a reader should see, in Japanese only (the codes stay in `--json` and the logs)."""
+    notes = [f"{SEVERITY_ICON[f.severity]} {f.ja}" for f in visible_flags(flags)]
+    return ("\n\n**検証メモ**\n\n" + "\n".join(f"- {n}" for n in notes)) if notes else ""
 
 
 def answer_markdown(answer: Answer) -> str:

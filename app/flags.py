@@ -1,0 +1,98 @@
+"""Every flag dxhire can raise about an answer or a draft, named once: code, Japanese explanation, severity.
+
+Answers, drafts, evals, the UI and the CLI all import from here, so a code is never spelled twice and a user never
+sees a raw code (`below_threshold`) without its Japanese explanation. `--json` keeps the stable English codes
+(`Answer.flags` is a list of these strings); what a person reads comes from `explain()`.
+A code that is raised somewhere but missing here fails `tests/test_flags.py`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["info", "warning", "danger"]
+"""info: how the answer was made (abstained, question cut); warning: check before use; danger: do not trust as is."""
+
+SEVERITY_ICON: dict[str, str] = {"info": "ℹ️", "warning": "⚠️", "danger": "⛔"}
+
+
+class FlagCode(StrEnum):
+    """The stable codes (what `--json` prints and evals count)."""
+
+    NO_CITATIONS = "no_citations"
+    INVALID_CITATION_REMOVED = "invalid_citation_removed"
+    NON_JAPANESE_CHARACTERS = "non_japanese_characters"
+    UNSUPPORTED_SENTENCES = "unsupported_sentences"
+    UNSUPPORTED_NUMBERS = "unsupported_numbers"
+    QUESTION_TRUNCATED = "question_truncated"
+    REWRITE_FALLBACK = "rewrite_fallback"
+    EMPTY_ANSWER = "empty_answer"
+    BELOW_THRESHOLD = "below_threshold"
+    NO_HITS = "no_hits"
+    LLM_NOT_IN_MATERIAL = "llm_not_in_material"
+
+
+class Flag(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: FlagCode
+    ja: str
+    """One Japanese sentence for the reader: what happened and what to do."""
+    severity: Severity
+    shown: bool = True
+    """False for flags that only explain an outcome the screen already shows (the abstention message itself)."""
+
+
+_FLAGS: list[Flag] = [
+    Flag(code=FlagCode.NO_CITATIONS, severity="warning",
+         ja="回答に出典番号がありません。資料の該当箇所で内容を確かめてください。"),
+    Flag(code=FlagCode.INVALID_CITATION_REMOVED, severity="info", ja="存在しない出典番号を削除しました。"),
+    Flag(code=FlagCode.NON_JAPANESE_CHARACTERS, severity="danger",
+         ja="日本語にない漢字（簡体字など）が含まれていたため、その部分を使っていません。"),
+    Flag(code=FlagCode.UNSUPPORTED_SENTENCES, severity="warning",
+         ja="資料に裏付けのない文が含まれている可能性があります。出典と照らして確認してください。"),
+    Flag(code=FlagCode.UNSUPPORTED_NUMBERS, severity="danger",
+         ja="資料にない数値が含まれています。出典の数値を確認してください。"),
+    Flag(code=FlagCode.QUESTION_TRUNCATED, severity="info", ja="質問が長いため、先頭の部分だけで検索しました。"),
+    Flag(code=FlagCode.REWRITE_FALLBACK, severity="info",
+         ja="前の会話を踏まえた言い換えがうまくいかず、前の質問の話題を補って検索しました。"),
+    Flag(code=FlagCode.EMPTY_ANSWER, severity="warning", ja="モデルが回答を返しませんでした。"),
+    Flag(code=FlagCode.BELOW_THRESHOLD, severity="info", shown=False,
+         ja="資料との関連が低いため、回答を控えました。"),
+    Flag(code=FlagCode.NO_HITS, severity="info", shown=False, ja="該当する資料が見つかりませんでした。"),
+    Flag(code=FlagCode.LLM_NOT_IN_MATERIAL, severity="info", shown=False,
+         ja="モデルが資料に記載がないと判断しました。"),
+]
+
+REGISTRY: dict[str, Flag] = {f.code.value: f for f in _FLAGS}
+
+UNKNOWN_JA = "検証で注意点が見つかりました。出典と照らして確認してください。"
+
+
+def get(code: str) -> Flag | None:
+    return REGISTRY.get(str(code))
+
+
+def explain(code: str) -> str:
+    """The Japanese explanation of a code; an unregistered code gets a generic sentence, never the raw code."""
+    flag = get(code)
+    return flag.ja if flag else UNKNOWN_JA
+
+
+def severity(code: str) -> Severity:
+    flag = get(code)
+    return flag.severity if flag else "warning"
+
+
+def visible(codes: list[str]) -> list[Flag]:
+    """The flags a reader should see, most severe first, each once."""
+    order = {"danger": 0, "warning": 1, "info": 2}
+    seen: dict[str, Flag] = {}
+    for code in codes:
+        flag = get(code) or Flag.model_construct(code=code, ja=UNKNOWN_JA, severity="warning", shown=True)
+        if flag.shown and str(code) not in seen:
+            seen[str(code)] = flag
+    return sorted(seen.values(), key=lambda f: order[f.severity])
