@@ -33,6 +33,10 @@ class FlagCode(StrEnum):
     BELOW_THRESHOLD = "below_threshold"
     NO_HITS = "no_hits"
     LLM_NOT_IN_MATERIAL = "llm_not_in_material"
+    PASSAGE_DUMP = "passage_dump"
+    MARKER_ONLY_ANSWER = "marker_only_answer"
+    QUESTION_ECHO = "question_echo"
+    MISATTRIBUTED_FIGURE = "misattributed_figure"
 
 
 class Flag(BaseModel):
@@ -65,6 +69,15 @@ _FLAGS: list[Flag] = [
     Flag(code=FlagCode.NO_HITS, severity="info", shown=False, ja="該当する資料が見つかりませんでした。"),
     Flag(code=FlagCode.LLM_NOT_IN_MATERIAL, severity="info", shown=False,
          ja="モデルが資料に記載がないと判断しました。"),
+    # answer-form checks (app/checks/answer_form.py)
+    Flag(code=FlagCode.PASSAGE_DUMP, severity="warning",
+         ja="資料の文章を見出しごと貼り付けたような回答です。要点は出典の該当箇所で確認してください。"),
+    Flag(code=FlagCode.MARKER_ONLY_ANSWER, severity="warning",
+         ja="回答に文章がなく、出典番号や数字だけでした。出典の該当箇所を直接確認してください。"),
+    Flag(code=FlagCode.QUESTION_ECHO, severity="warning",
+         ja="回答の一部が質問の繰り返しになっています。出典の該当箇所で内容を確認してください。"),
+    Flag(code=FlagCode.MISATTRIBUTED_FIGURE, severity="danger",
+         ja="数値が、資料とは別の制度や団体のものとして書かれている可能性があります。出典で数値と対象を確認してください。"),
 ]
 
 REGISTRY: dict[str, Flag] = {f.code.value: f for f in _FLAGS}

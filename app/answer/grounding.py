@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.checks.answer_form import foreign_characters, lacks_kana  # noqa: F401  (moved; imported from here too)
 from app.retrieval.tokenize import bigram_tokens
 
 UNSUPPORTED_FLAG = "unsupported_sentences"
@@ -44,20 +45,7 @@ def unsupported_sentences(text: str, passages: list[str]) -> list[str]:
     return out
 
 
-def foreign_characters(text: str) -> list[str]:
-    """CJK ideographs that Japanese text does not use (not encodable in cp932), e.g. simplified 业 务 职."""
-    found = []
-    for ch in dict.fromkeys(text):
-        if "\u4e00" <= ch <= "\u9fff":
-            try:
-                ch.encode("cp932")
-            except UnicodeEncodeError:
-                found.append(ch)
-    return found
-
-
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_KANA = re.compile(r"[ぁ-んァ-ヶ]")
 
 
 def unsupported_numbers(text: str, passages: list[str]) -> list[str]:
@@ -69,8 +57,3 @@ def unsupported_numbers(text: str, passages: list[str]) -> list[str]:
 
     known = set().union(*(numbers(p) for p in passages)) if passages else set()
     return sorted(n for n in numbers(text) if (len(n) >= 2 or "." in n) and n not in known)
-
-
-def lacks_kana(text: str) -> bool:
-    """Ideographs without a single kana: Chinese (是的。), not Japanese."""
-    return bool(re.search(r"[\u4e00-\u9fff]", text)) and not _KANA.search(text)
