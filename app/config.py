@@ -105,8 +105,16 @@ class Settings(BaseSettings):
     @field_validator("auth")
     @classmethod
     def _auth_has_colon(cls, value: str | None) -> str | None:
-        if value is not None and ":" not in value:
-            raise ValueError("DXHIRE_AUTH must look like user:pass")
+        if value is None:
+            return value
+        user, sep, password = value.partition(":")
+        if not sep:
+            raise ValueError("DXHIRE_AUTH は「ユーザー名:パスワード」の形で指定してください / DXHIRE_AUTH must look like user:pass")
+        if not user.strip() or not password.strip():
+            raise ValueError(
+                "DXHIRE_AUTH のユーザー名とパスワードは空にできません（空のパスワードでは誰でもログインできます） / "
+                "DXHIRE_AUTH needs a non-empty user and password"
+            )
         return value
 
     # --- derived paths (state layout under `home`) --------------------------------------------------

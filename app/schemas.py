@@ -118,14 +118,20 @@ class Citation(BaseModel):
     heading: str = ""
     text: str
     chunk_id: str = ""
+    spans: list[TextSpan] = Field(default_factory=list, description="Marked spans of `text` (see SpanKind).")
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit) -> Citation:
         c = hit.chunk
         return cls(
             n=n, title=c.title, kind=c.kind, source=c.source, page=c.page, heading=c.heading,
-            text=c.text, chunk_id=c.chunk_id,
+            text=c.text, chunk_id=c.chunk_id, spans=c.spans,
         )
+
+    @property
+    def has_instruction(self) -> bool:
+        """The passage contains a sentence ordering an assistant: shown as evidence only with a warning."""
+        return any(s.kind == "instruction" for s in self.spans)
 
     @property
     def kind_label(self) -> str:

@@ -15,9 +15,10 @@ from typing import Any
 from app.config import Settings
 from app.retrieval.text import INDEX_TEXT_VERSION
 
-CHUNKER_VERSION = 2
-"""Bump when the chunks change (chunking.py, or the corpus section filter in pipeline.py): existing generations
-are then rebuilt automatically. 2: the corpus's 出典 / 次に参照するとよい文書 sections are left out."""
+CHUNKER_VERSION = 3
+"""Bump when the chunks change (chunking.py, the corpus section filter in pipeline.py, the span detectors of
+annotate.py): existing generations are then rebuilt automatically. 2: the corpus's 出典 / 次に参照するとよい文書
+sections are left out. 3: instruction-like sentences are marked (`instruction` spans)."""
 
 
 def dxhire_version() -> str:

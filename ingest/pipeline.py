@@ -15,6 +15,7 @@ Rules (also in the README):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -40,7 +41,7 @@ from app.store import (
     open_index,
     publish_generation,
 )
-from ingest.annotate import annotate
+from ingest.annotate import annotate, instruction_warning
 from ingest.chunking import chunk_id, make_chunks
 from ingest.detect import SUPPORTED_SUFFIXES, detect_format
 from ingest.errors import IngestRejected
@@ -79,11 +80,20 @@ class _Plan:
 # --- resolving arguments ------------------------------------------------------------------------------
 
 
+def uploads_dir(settings: Settings) -> Path:
+    """Where the web app keeps uploaded files (their original names; `.previous/` holds replaced versions)."""
+    return settings.home / "uploads"
+
+
 def _source_for(settings: Settings, path: Path, given: Path) -> str:
-    try:
-        return path.relative_to(settings.corpus_dir).as_posix()
-    except ValueError:
-        return str(given)
+    """What citations, the ingest report and /documents show for a file: never an absolute server path.
+
+    Corpus files relative to the corpus, uploads by their original file name, other files as given on the command
+    line when relative (the user typed it), by name (under the folder's name for a folder argument) when absolute."""
+    for base in (settings.corpus_dir, uploads_dir(settings).resolve()):
+        with contextlib.suppress(ValueError):
+            return path.relative_to(base).as_posix()
+    return given.as_posix() if not given.is_absolute() else given.name
 
 
 def _is_under(path: Path, root: Path) -> bool:
@@ -101,7 +111,8 @@ def _walk(settings: Settings, root: Path, given: Path, plan: _Plan) -> None:
             plan.skipped += 1  # index.csv next to PDFs, the corpus README: not documents
             continue
         resolved = path.resolve()
-        plan.inputs.append(_Input(resolved, _source_for(settings, resolved, given / rel)))
+        shown = given / rel if not given.is_absolute() else Path(root.name) / rel
+        plan.inputs.append(_Input(resolved, _source_for(settings, resolved, shown)))
 
 
 def _resolve(settings: Settings, paths: Sequence[Path | str]) -> _Plan:
@@ -185,7 +196,11 @@ def _chunk_file(settings: Settings, item: _Input, data: bytes, doc_hash: str) ->
     )
     if not chunks:
         raise IngestRejected(f"{item.path.name}: 本文がありません / no text to index")
-    return doc, kind, annotate(chunks)
+    chunks = annotate(chunks)
+    warning = instruction_warning(item.path.name, chunks)
+    if warning:
+        doc.warnings.append(warning)
+    return doc, kind, chunks
 
 
 # --- the run ------------------------------------------------------------------------------------------
@@ -286,7 +301,7 @@ def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: boo
     carried = [d for p, d in old_docs.items() if p not in input_paths and p not in removed]
     if full:  # vectors of carried documents are stale too: re-embed those still on disk
         for doc in carried:
-            item = _Input(Path(doc["abs_path"]), doc["path"])
+            item = _Input(Path(doc["abs_path"]), _source_for(settings, Path(doc["abs_path"]), Path(doc["path"])))
             try:
                 data = _read(settings, item)
             except (IngestRejected, OSError) as exc:

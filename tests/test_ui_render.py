@@ -39,7 +39,7 @@ def test_known_flags_are_explained_in_japanese() -> None:
 def test_answer_markdown_highlights_only_known_markers() -> None:
     answer = Answer(answer="上限があります[1]。別の話[7]。", citations=[_cite(1)])
     md = render.answer_markdown(answer)
-    assert "<b>[1]</b>" in md and "<b>[7]</b>" not in md and "[7]" in md
+    assert "<b>[1]</b>" in md and "<b>[7]</b>" not in md and "\\[7\\]" in md  # escaped: renders as [7], never a link
     abstained = Answer(answer="資料にありません[1]。", abstained=True)
     assert "<b>" not in render.answer_markdown(abstained)
 

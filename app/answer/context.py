@@ -87,7 +87,7 @@ def build_blocks(hits: list[Hit], block_chars: int, total_chars: int) -> list[Co
     used = 0
     seen: set[str] = set()
     for hit in hits:
-        text = trim_at_sentence(neutralise(hit.chunk.text), block_chars)
+        text = trim_at_sentence(neutralise(hit.chunk.text_without()), block_chars)
         if not text or text in seen:
             continue
         remaining = total_chars - used

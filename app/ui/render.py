@@ -1,7 +1,10 @@
 """How answers, sources, drafts, documents and settings are shown: pure functions from core objects to Markdown/rows.
 
 Kept apart from the Gradio wiring so the presentation can be tested without a browser. Text that came from a
-document or a model is HTML-escaped before it reaches Markdown, so a passage cannot inject markup into the page.
+document, a file name or a model goes through `escape_md` before it reaches Markdown (HTML tags, entities and the
+Markdown punctuation that makes links, code spans or emphasis), so a passage or a hostile file name such as
+``x`<img src=x onerror=…>`.md`` cannot put markup into the page. Table cells (`document_rows`, `ingest_rows`) are
+plain text: Gradio's Dataframe shows `str` cells as text, so they are never escaped twice.
 """
 
 from __future__ import annotations
@@ -16,12 +19,21 @@ from app.flags import visible as visible_flags
 from app.schemas import KIND_LABELS_JA, Answer, Citation, Draft
 
 NO_SOURCES_JA = "（根拠として示せる資料はありません）"
+INSTRUCTION_NOTE_JA = "⚠️ この資料にはAIへの指示のような文が含まれています。その文は回答の作成に使っていません。"
 SOURCES_HEADER = "### 根拠資料"
 SOURCES_PLACEHOLDER = f"{SOURCES_HEADER}\n\n質問すると、ここに根拠が表示されます。"
 SOURCES_WORKING = f"{SOURCES_HEADER}\n\n検索・回答を生成しています…"
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
+_ESCAPED_MARKER = re.compile(r"\\\[(\d{1,2})\\\]")
 _BLOCK_START = re.compile(r"^(?:([-*+#>])|(\d+)\.)")
+_MD_PUNCT = re.compile(r"([\\`*_\[\]~|$])")
+
+
+def escape_md(text: str) -> str:
+    """Text from a document, a file name or a model, made inert for Gradio's Markdown: no raw HTML (`<`, `>`, `&` as
+    entities) and no Markdown syntax (code spans, links, emphasis, tables, LaTeX). Renders as the same characters."""
+    return _MD_PUNCT.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def kind_label(kind: str) -> str:
@@ -41,18 +53,20 @@ def _quote(text: str, limit: int = 400) -> str:
     if len(text) > limit:
         text = text[:limit] + "…"
     # a passage opening "- …" or "1. …" is quoted text, not a list
-    text = _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\.", html.escape(text, quote=False))
+    text = _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\.", escape_md(text))
     return "> " + text
 
 
 def citation_markdown(c: Citation) -> str:
     where = location(c.page, c.heading)
     lines = [
-        f"**[{c.n}] {html.escape(c.title)}**",
-        f"種別: {kind_label(c.kind)}" + (f"　／　位置: {html.escape(where)}" if where else ""),
-        f"出典ファイル: `{c.source}`",
+        f"**[{c.n}] {escape_md(c.title)}**",
+        f"種別: {kind_label(c.kind)}" + (f"　／　位置: {escape_md(where)}" if where else ""),
+        f"出典ファイル: {escape_md(c.source)}",
         _quote(c.text),
     ]
+    if c.has_instruction:
+        lines.insert(3, INSTRUCTION_NOTE_JA)
     return "\n\n".join(lines)
 
 
@@ -74,23 +88,23 @@ def answer_markdown(answer: Answer) -> str:
     """The chat bubble: the verified answer with its `[n]` markers shown bold so they stand out as references.
 
     `<b>` rather than `**`: Markdown emphasis does not open between a Japanese character and `[`."""
-    text = html.escape(answer.answer, quote=False)
+    text = escape_md(answer.answer)
     if answer.abstained or not answer.citations:
         return text
     known = {c.n for c in answer.citations}
-    return _MARKER.sub(lambda m: f"<b>[{m.group(1)}]</b>" if int(m.group(1)) in known else m.group(0), text)
+    return _ESCAPED_MARKER.sub(lambda m: f"<b>[{m.group(1)}]</b>" if int(m.group(1)) in known else m.group(0), text)
 
 
 def streaming_markdown(partial: str) -> str:
     """The answer while the model is still writing: escaped, with a cursor so the user sees it is not done."""
-    return html.escape(partial, quote=False) + " ▍"
+    return escape_md(partial) + " ▍"
 
 
 def chat_messages(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
     """(question, answer-markdown) turns -> the Chatbot's messages format."""
     messages: list[dict[str, str]] = []
     for question, answer in turns:
-        messages.append({"role": "user", "content": html.escape(question, quote=False)})
+        messages.append({"role": "user", "content": escape_md(question)})
         messages.append({"role": "assistant", "content": answer})
     return messages
 
@@ -101,12 +115,12 @@ def chat_messages(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
 def draft_warnings_markdown(draft: Draft) -> str:
     if not draft.warnings:
         return "✅ 検証で指摘はありません。"
-    return "### 検証の指摘（要確認）\n\n" + "\n".join(f"- {html.escape(w)}" for w in draft.warnings)
+    return "### 検証の指摘（要確認）\n\n" + "\n".join(f"- {escape_md(w)}" for w in draft.warnings)
 
 
 def _citation_line(c: Citation) -> str:
     where = location(c.page, c.heading)
-    return f"- [{c.n}] {html.escape(c.title)}（{kind_label(c.kind)}" + (f"、{html.escape(where)}" if where else "") + "）"
+    return f"- [{c.n}] {escape_md(c.title)}（{kind_label(c.kind)}" + (f"、{escape_md(where)}" if where else "") + "）"
 
 
 def draft_sources_markdown(draft: Draft) -> str:
@@ -114,7 +128,7 @@ def draft_sources_markdown(draft: Draft) -> str:
     for section in draft.sections:
         if section.citations:
             cites = "\n".join(_citation_line(c) for c in section.citations)
-            blocks.append(f"**{html.escape(section.title)}**\n{cites}")
+            blocks.append(f"**{escape_md(section.title)}**\n{cites}")
     return "### 各節の根拠\n\n" + ("\n\n".join(blocks) if blocks else NO_SOURCES_JA)
 
 
