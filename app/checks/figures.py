@@ -37,6 +37,7 @@ _FRACTION = re.compile(r"(\d+)\s*分の\s*(\d+)")
 _APPROX_BEFORE = re.compile(r"(?:約|およそ|概ね|おおむね)\s*(?=\d)")
 _APPROX_AFTER = re.compile(rf"(?<=\d)((?:{_COUNTER})?)\s*(?:程度|ほど|前後|余り)")
 _PER_UNIT = [
+    (re.compile(r"(?<![\d.])1\s*(人|団体|件|市町村|自治体|社)\s*(?:当たり|あたり|当り)"), r"\1当たり"),
     (re.compile(r"1\s*日\s*(?:当たり|あたり|当り)|日当たり|日あたり"), "日額"),
     (re.compile(r"1\s*か月\s*(?:当たり|あたり|当り)|月当たり|月あたり"), "月額"),
     (re.compile(r"1\s*年\s*(?:当たり|あたり|当り)|年当たり|年あたり"), "年額"),
@@ -81,7 +82,7 @@ def _numerals(text: str) -> str:
         if kanji_only:
             counted = bool(_COUNTER_AFTER.match(after))
             compound = any(ch in _SMALL or ch in _LARGE for ch in run) and len(run) > 1
-            if before not in _PREFIX_OK and not before.isdigit():
+            if "\u4e00" <= before <= "\u9fff" and before not in _PREFIX_OK:
                 continue  # 統一, 唯一, 同一人物
             if not (counted or compound) or (run == "十" and after.startswith("分")):
                 continue  # 一般, 一部, 十分な
@@ -104,7 +105,7 @@ def _era(match: re.Match[str]) -> str:
 def canonical(text: str) -> str:
     """NFKC; numerals as arabic integers (2万5千 → 25000, 四つ → 4つ, 1,140万 → 11400000); 令和/平成/昭和 years
     as western years; FY2024 → 2024年度; 2分の1 → 1/2; ヶ月 → か月; 1日当たり → 日額; 約/程度 dropped before/after
-    a figure. Punctuation and spaces are kept so sentences can still be split."""
+    a figure; 1人当たり → 人当たり (a rate, not a figure). Punctuation and spaces are kept so sentences can still be split."""
     text = unicodedata.normalize("NFKC", text)
     text = _DIGIT_COMMA.sub("", text)
     text = _numerals(text)
