@@ -12,7 +12,7 @@ from typing import Any
 from ingest.detect import Format, decode_text
 from ingest.errors import IngestRejected
 from ingest.normalise import normalise_text
-from ingest.quality import _GOOD
+from ingest.quality import _GOOD, mojibake_reason
 
 MIN_PAGE_CHARS = 5
 """A PDF page with fewer meaningful characters than this (e.g. only a page number) has no usable text layer."""
@@ -33,10 +33,18 @@ class LoadedDoc:
     image_only_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     front_matter: dict[str, Any] | None = None
+    garbage_pages: list[int] = field(default_factory=list)
+    """PDF pages whose text is not language (broken font maps, mojibake): named in a warning, never indexed."""
 
     @property
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
+
+
+def garbage_warning(name: str, pages: list[int], reason: str) -> str:
+    listed = ", ".join(str(p) for p in pages)
+    return (f"{name}: {len(pages)}ページは文字化けしているため索引に入れません: p.{listed}"
+            f"（フォントの文字対応表が壊れたPDFなど） / pages look like mojibake or glyph names ({reason})")
 
 
 def ocr_warning(name: str, pages: list[int]) -> str:
@@ -87,6 +95,8 @@ def load_pdf(path: Path, data: bytes) -> LoadedDoc:
 
     blocks: list[Block] = []
     image_only: list[int] = []
+    garbage: list[int] = []
+    garbage_reason = ""
     warnings: list[str] = []
     first_text = ""
     for number, page in enumerate(reader.pages, start=1):
@@ -98,18 +108,30 @@ def load_pdf(path: Path, data: bytes) -> LoadedDoc:
         if len(_GOOD.findall(text)) < MIN_PAGE_CHARS:
             image_only.append(number)  # scanned page (or blank): nothing to index without OCR
             continue
+        reason = mojibake_reason(text)
+        if reason:
+            garbage.append(number)  # the other pages still go in
+            garbage_reason = garbage_reason or reason
+            continue
         if not first_text:
             first_text = text
         blocks.append(Block(text=text, page=number))
     if image_only:
         warnings.append(ocr_warning(name, image_only))
+    if garbage:
+        warnings.append(garbage_warning(name, garbage, garbage_reason))
+    if not blocks and garbage:
+        raise IngestRejected(
+            f"{name}: 文字化けしているため取り込めません（フォントの文字対応表が壊れたPDFなど、{len(garbage)}ページすべて） / "
+            f"text looks like mojibake or glyph names: {garbage_reason}"
+        )
     if not blocks:
         raise IngestRejected(
             f"{name}: 文字情報のあるページがありません（OCRが必要です） / no page has a text layer (OCR needed)"
         )
     return LoadedDoc(
         title=_pdf_title(reader, first_text, path.stem), blocks=blocks, pages=n_pages,
-        image_only_pages=image_only, warnings=warnings,
+        image_only_pages=image_only, warnings=warnings, garbage_pages=garbage,
     )
 
 

@@ -180,7 +180,7 @@ def _path_key(path: Path) -> str:
 
 def _chunk_file(settings: Settings, item: _Input, data: bytes, doc_hash: str) -> tuple[LoadedDoc, str, list[Chunk]]:
     doc = load_document(item.path, data, detect_format(item.path, data))
-    reason = mojibake_reason(doc.text)
+    reason = None if doc.pages is not None else mojibake_reason(doc.text)  # PDFs are judged per page by the loader
     if reason:
         raise IngestRejected(
             f"{item.path.name}: 文字化けしているため取り込めません（フォントの文字対応表が壊れたPDFなど） / "
@@ -312,7 +312,8 @@ def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: boo
 
     for _item, old in unchanged:
         report.files.append(FileReport(path=old["path"], status="unchanged", pages=old.get("pages"), chunks=old["chunks"],
-                                       image_only_pages=old.get("image_only_pages", []), warnings=old.get("warnings", [])))
+                                       image_only_pages=old.get("image_only_pages", []),
+                                       garbage_pages=old.get("garbage_pages", []), warnings=old.get("warnings", [])))
     if not work and not removed and not (rebuild and snapshot):
         report.summarise(snapshot.generation if snapshot else None, [], len(old_docs),
                          old_manifest.get("totals", {}).get("chunks", 0))
@@ -386,11 +387,13 @@ def _ingest_one(settings: Settings, run: _Run, collection: Any, item: _Input, da
         "pages": doc.pages,
         "chunks": len(chunks),
         "image_only_pages": doc.image_only_pages,
+        "garbage_pages": doc.garbage_pages,
         "ingested_at": now_iso(),
         "warnings": doc.warnings,
     })
     return FileReport(path=item.source, status="ingested", pages=doc.pages, chunks=len(chunks),
-                      image_only_pages=doc.image_only_pages, warnings=list(doc.warnings))
+                      image_only_pages=doc.image_only_pages, garbage_pages=doc.garbage_pages,
+                      warnings=list(doc.warnings))
 
 
 def ensure_corpus_indexed(settings: Settings, progress: Progress | None = None) -> IngestReport:

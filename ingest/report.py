@@ -15,6 +15,7 @@ class FileReport(BaseModel):
     pages: int | None = Field(None, description="PDF page count; None for Markdown/HTML/text.")
     chunks: int = 0
     image_only_pages: list[int] = Field(default_factory=list)
+    garbage_pages: list[int] = Field(default_factory=list, description="PDF pages left out as mojibake/glyph names.")
     warnings: list[str] = Field(default_factory=list)
     error: str | None = None
 

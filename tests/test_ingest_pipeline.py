@@ -248,7 +248,8 @@ def test_cli_ingest_json_and_status(settings: Settings, folder: Path, fake_embed
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) == {"files", "totals"}
-    assert set(payload["files"][0]) == {"path", "status", "pages", "chunks", "image_only_pages", "warnings", "error"}
+    assert set(payload["files"][0]) == {"path", "status", "pages", "chunks", "image_only_pages", "garbage_pages", "warnings",
+                                        "error"}
     assert payload["totals"]["ingested"] == 3
 
     status = runner.invoke(app, ["index", "status", "--json"])
