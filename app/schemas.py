@@ -169,6 +169,29 @@ class Draft(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
 
 
+class DraftProgress(BaseModel):
+    """One step of a running draft, emitted before each section is written, so a surface can show section n/N
+    with its title (the UI's progress bar, the CLI's stderr line) without parsing text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int = Field(ge=1, description="1-based number of the section being written.")
+    total: int = Field(ge=1)
+    title: str
+
+    @property
+    def done(self) -> float:
+        """Fraction of the sections finished before this one (0 while the first is written)."""
+        return (self.step - 1) / self.total
+
+    @property
+    def message(self) -> str:
+        return f"{self.step}/{self.total} 「{self.title}」を起案しています…"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 SOURCES_NOTE = "この節の起案に用いた資料"
 """Opens a draft section's line listing the passages it was written from when the model cited none: a list of what
 was consulted, not a claim (evals check those markers for existence only)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.config import Settings
 from app.feedback import FeedbackStore
-from app.schemas import Draft, DraftKind
+from app.schemas import Draft, DraftKind, DraftProgress
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from app.answer import AnswerPipeline
     from app.drafting.profile import MunicipalityProfile
     from app.retrieval.hybrid import HybridRetriever
-    from ingest.pipeline import IngestReport
+    from ingest.report import IngestReport
 
 
 class Services:
@@ -69,7 +69,7 @@ class Services:
         profile: MunicipalityProfile,
         seed: Draft | None = None,
         interview_minutes: int = 60,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[DraftProgress], None] | None = None,
     ) -> Draft:
         from app.drafting.service import draft
 
@@ -85,6 +85,14 @@ class Services:
 
         with self._ingest_lock:
             return ingest_paths(self.settings, paths, progress=progress)
+
+    def ingest_uploads(self, files: list[Path | str] | None,
+                       progress: Callable[[int, int, str], Any] | None = None) -> IngestReport:
+        """Uploaded files (web UI, API): gated, staged under DXHIRE_HOME/uploads, ingested; one row per file,
+        refused ones included. See `ingest.uploads`."""
+        from ingest.uploads import ingest_uploads
+
+        return ingest_uploads(self.settings, files, self.ingest, progress=progress)
 
     def documents(self) -> list[dict[str, Any]]:
         from app.store import open_index

@@ -10,7 +10,7 @@ from app.drafting.generate import SECTION_MAX_TOKENS
 from app.drafting.profile import MunicipalityProfile
 from app.drafting.sections import SPECS
 from app.drafting.service import DraftError, draft
-from app.schemas import Draft
+from app.schemas import Draft, DraftProgress
 
 PROFILE = MunicipalityProfile(
     name="〇〇町（架空）", population=10000, departments=["住民課", "総務課"], work_style=["副業", "リモート"],
@@ -139,9 +139,10 @@ def test_interview_time_table_sums_to_the_length(minutes: int, settings: Setting
 
 
 def test_progress_reports_each_section(settings: Settings, retriever) -> None:  # noqa: ANN001
-    seen: list[str] = []
+    seen: list[DraftProgress] = []
     run("interview", settings, retriever, progress=seen.append)
-    assert len(seen) == len(SPECS["interview"]) and "評価シート" in seen[-1]
+    assert len(seen) == len(SPECS["interview"]) and "評価シート" in seen[-1].message
+    assert [e.step for e in seen] == list(range(1, len(seen) + 1)) and {e.total for e in seen} == {len(seen)}
 
 
 def test_looping_output_is_deduplicated_and_purpose_echo_dropped(settings: Settings, retriever) -> None:  # noqa: ANN001

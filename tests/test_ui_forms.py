@@ -9,9 +9,11 @@ import gradio as gr
 import pytest
 from pydantic import BaseModel, Field
 
-from app.ui.app import RunGuard, auth_pair, upload_limit_bytes
+from app.ui.auth import auth_pair
 from app.ui.profile_form import field_widget, form_to_data, profile_from_form, profile_to_form
-from app.ui.uploads import check_upload
+from app.ui.session import RunGuard
+from app.ui.uploads import upload_limit_bytes
+from ingest.uploads import check_upload
 
 
 class Contact(BaseModel):

@@ -9,13 +9,13 @@ from typing import Any
 import gradio as gr
 import pytest
 from answer_fakes import KeywordRetriever, scripted
-from pydantic import BaseModel
 
 from app.config import Settings
 from app.schemas import Answer
 from app.services import Services
 from app.ui import render
-from app.ui.app import ingest_uploads, make_chat_handler, make_feedback_export, make_feedback_handler
+from app.ui.tabs.chat import make_chat_handler, make_feedback_export, make_feedback_handler
+from ingest.report import FileReport, IngestReport
 
 ANSWER = "地域活性化起業人は企業の社員を受け入れる制度です[1]。"
 
@@ -105,9 +105,9 @@ def test_feedback_is_stored_with_question_answer_and_sources_and_exported(servic
     assert path and "地域活性化起業人とは？" in Path(path).read_text(encoding="utf-8")
 
 
-class _Report(BaseModel):
-    files: list[dict]
-    totals: dict = {}
+def ingest_uploads(services: Services, files: list[str]) -> dict[str, Any]:
+    """The `/ingest` JSON of one upload run."""
+    return services.ingest_uploads(files).model_dump(mode="json")
 
 
 class _IngestSpy(Services):
@@ -117,11 +117,11 @@ class _IngestSpy(Services):
         super().__init__(settings)
         self.received: list[Path] = []
 
-    def ingest(self, paths: list[Path], progress: Any = None) -> _Report:  # type: ignore[override]
+    def ingest(self, paths: list[Path], progress: Any = None) -> IngestReport:  # type: ignore[override]
         self.received += paths
         bad = {p for p in paths if "壊れ" in p.read_text(encoding="utf-8")}
-        return _Report(files=[{"path": str(p), "status": "error" if p in bad else "ingested",
-                               "error": "壊れています" if p in bad else None} for p in paths])
+        return IngestReport(files=[FileReport(path=str(p), status="error" if p in bad else "ingested",
+                                              error="壊れています" if p in bad else None) for p in paths])
 
 
 def test_upload_gate_keeps_refused_files_out_of_home_and_index(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_upload_gate_keeps_refused_files_out_of_home_and_index(tmp_path: Path) -
 def test_export_keeps_the_users_edits_and_the_citations(tmp_path: Path) -> None:
     from app.drafting.export import to_markdown
     from app.schemas import Citation, Draft, DraftSection
-    from app.ui.app import make_export_handler
+    from app.ui.tabs.draft import make_export_handler
 
     cite = Citation(n=1, title="募集要項の書き方", kind="practice", source="corpus/practice-job-posting.md",
                     heading="業務内容", text="…")
@@ -206,7 +206,8 @@ def test_a_model_that_cannot_load_is_reported_in_the_chat(settings: Settings) ->
 
 
 def test_draft_failures_become_one_message_and_release_the_guard(settings: Settings) -> None:
-    from app.ui.app import RunGuard, make_draft_handler
+    from app.ui.session import RunGuard
+    from app.ui.tabs.draft import make_draft_handler
 
     class Broken(Services):
         def draft(self, *args: Any, **kwargs: Any):  # type: ignore[override]

@@ -92,7 +92,7 @@ def run(kind: Kind, profile_path: Path, seed_path: Path | None, out: Path | None
         _ = services.llm, services.retriever  # load both now so a setup error is one line before any work
     except Exception as exc:  # LLMError / StoreError name the setting to fix
         fail(_one_line(exc))
-    progress = None if as_json else (lambda message: typer.echo(message, err=True))
+    progress = None if as_json else (lambda event: typer.echo(event.message, err=True))
     try:
         result = services.draft(kind.value, profile, seed=seed, interview_minutes=minutes, progress=progress)
     except DraftError as exc:

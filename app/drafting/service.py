@@ -21,7 +21,7 @@ from app.drafting.interview import check_minutes
 from app.drafting.profile import MunicipalityProfile
 from app.drafting.sections import SEED_KINDS, SPECS, TITLES, SectionSpec
 from app.drafting.validators import validate_draft
-from app.schemas import Draft, DraftKind, DraftSection
+from app.schemas import Draft, DraftKind, DraftProgress, DraftSection
 
 WORKFLOWS: dict[DraftKind, ModuleType] = {"deepdive": deepdive, "posting": posting, "interview": interview}
 KINDS: tuple[DraftKind, ...] = ("deepdive", "posting", "interview")
@@ -54,7 +54,7 @@ def draft(
     retriever: Retriever,
     seed: Draft | None = None,
     interview_minutes: int = 60,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[DraftProgress], None] | None = None,
     only: list[str] | None = None,
 ) -> Draft:
     """Draft every section of `kind` (or only the titles in `only`, for quick smoke runs)."""
@@ -70,7 +70,7 @@ def draft(
     started = time.perf_counter()
     for i, spec in enumerate(specs, start=1):
         if progress:
-            progress(f"{i}/{len(specs)} 「{spec.title}」を起案しています…")
+            progress(DraftProgress(step=i, total=len(specs), title=spec.title))
         t0 = time.perf_counter()
         result = _run_section(spec, workflow, ctx, TITLES[kind], llm=llm, seed_text=seed_text)
         timings[spec.title] = round(time.perf_counter() - t0, 2)
