@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.models.registry import BackendName
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The source tree: ``prompts/`` and ``corpus/`` are read from here."""
 
@@ -73,8 +75,9 @@ class Settings(BaseSettings):
     )
 
     # --- LLM -----------------------------------------------------------------------------------------
-    llm_backend: Literal["embedded", "openai", "fake"] = Field(
-        "embedded", description="embedded GGUF via xllamacpp, an OpenAI-compatible endpoint, or a fake for tests."
+    llm_backend: BackendName = Field(
+        "embedded", description="embedded GGUF via xllamacpp, an OpenAI-compatible endpoint, or a fake for tests "
+        "(the registry in app/models/registry.py)."
     )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str | None = Field(None, description="Model name sent to the endpoint.")
@@ -83,6 +86,11 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, ge=1, description="CPU threads for the embedded model.")
     llm_max_tokens: int = Field(400, ge=16, description="Maximum tokens generated per answer.")
     llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one endpoint request.")
+    llm_concurrency: int = Field(
+        8, ge=1, le=256,
+        description="Model calls one app process sends at once to an endpoint (openai); the embedded model always "
+        "has one slot. Others wait in line and see their place (「順番待ち: 2人目」); retrieval never waits.",
+    )
     memory_turns: int = Field(4, ge=0, le=50, description="Conversation turns kept per chat session.")
 
     # --- evals ---------------------------------------------------------------------------------------

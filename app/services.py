@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from app.answer import AnswerPipeline
     from app.drafting.profile import MunicipalityProfile
+    from app.models.limiter import LimitedChatModel
     from app.retrieval.hybrid import HybridRetriever
     from ingest.report import IngestReport
 
@@ -38,12 +39,17 @@ class Services:
         self._ingest_lock = threading.Lock()
 
     @cached_property
-    def llm(self) -> BaseChatModel:
-        if self._llm is not None:
-            return self._llm
-        from app.models.llm import get_chat_model
+    def llm(self) -> LimitedChatModel:
+        """The one chat model of this process, behind its slot limiter (app/models/limiter.py): answers, rewrites
+        and every drafting slot share the backend's slots, and only model calls wait for one."""
+        from app.models.limiter import limited
 
-        return get_chat_model(self.settings)
+        model = self._llm
+        if model is None:
+            from app.models.llm import get_chat_model
+
+            model = get_chat_model(self.settings)
+        return limited(model, self.settings)
 
     @cached_property
     def retriever(self) -> HybridRetriever:

@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from app.config import PROJECT_ROOT, Settings
+from app.models.registry import ALIASES, BACKEND_NAMES
 from evals.matchers import EmbedFn, embed_fn_from_settings
 from evals.metrics import (
     ItemResult,
@@ -29,7 +30,8 @@ from evals.metrics import (
 )
 from evals.schema import EvalItem, LoadError
 
-LLM_CHOICES = {"embedded": "embedded", "endpoint": "openai", "openai": "openai", "fake": "fake"}
+LLM_CHOICES = {name: name for name in BACKEND_NAMES} | ALIASES
+"""`--llm` value -> backend name, from the backend registry (`endpoint` is the alias of `openai`)."""
 RETRIEVE_DEPTH = 10
 
 

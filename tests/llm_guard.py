@@ -38,7 +38,7 @@ def _block_real_llm_calls(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     if any(request.node.get_closest_marker(name) for name in ALLOW_MARKERS):
         yield
         return
-    import app.models.llm as llm
+    import app.models.embedded as llm
 
     monkeypatch.setattr(llm, "load_engine", _blocked("embedded LLM load"))
     monkeypatch.setattr(llm, "_cached_engine", _blocked("embedded LLM call"))

@@ -39,3 +39,48 @@ def test_embedded_model_invokes_and_streams_japanese(tmp_path) -> None:
     stream.close()
     short = model.invoke(MESSAGES, stop=["。"], max_tokens=8)
     assert "。" not in short.content
+
+
+def _tcp_listeners_of(pid: int) -> list[str]:
+    """Local addresses of this process's listening TCP sockets (from /proc: no extra tool needed)."""
+    import os
+
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for line in fh.readlines()[1:]:
+                cols = line.split()
+                if cols[3] == "0A" and cols[9] in inodes:  # 0A = LISTEN
+                    found.append(cols[1])
+    return found
+
+
+@pytest.mark.slow
+def test_in_process_engine_opens_no_tcp_port_and_its_socket_needs_the_key(tmp_path) -> None:
+    import os
+    import stat
+    from pathlib import Path
+
+    import httpx
+
+    before = set(_tcp_listeners_of(os.getpid()))  # other tests' servers in this process are not ours to judge
+    # a context size no other test uses: this engine is loaded here, not reused from the engine cache
+    settings = Settings(home=tmp_path / "home", llm_backend="embedded", llm_max_tokens=8, llm_ctx=896)
+    model = get_chat_model(settings)
+    address = model.engine.listening_address
+    assert address.startswith("unix://") and address.endswith(".sock")
+    assert set(_tcp_listeners_of(os.getpid())) <= before, "the in-process engine must not listen on TCP"
+    sock = address[len("unix://"):]
+    assert stat.S_IMODE(Path(sock).parent.stat().st_mode) == 0o700
+    transport = httpx.HTTPTransport(uds=sock)
+    with httpx.Client(transport=transport, base_url="http://engine") as client:
+        assert client.get("/v1/models").status_code == 401  # even this user cannot use it without the key
+    assert JAPANESE.search(model.invoke(MESSAGES).content)  # the in-process path itself is unaffected

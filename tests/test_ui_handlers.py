@@ -47,13 +47,13 @@ def test_unrelated_question_abstains_without_sources(settings: Settings) -> None
     services = Services(settings, llm=scripted("使われないはず[1]。"), retriever=KeywordRetriever())
     chat, sources, *_ = _run(make_chat_handler(services)("今日の天気は？", [], []))[-1]
     assert render.NO_SOURCES_JA in sources and "[1]" not in sources
-    assert services.llm.calls == [] or all("書き換え" in str(c[0].content) for c in services.llm.calls)
+    assert services.llm.inner.calls == [] or all("書き換え" in str(c[0].content) for c in services.llm.inner.calls)
 
 
 def test_empty_question_changes_nothing(services: Services) -> None:
     outputs = _run(make_chat_handler(services)("   ", [], []))
     assert len(outputs) == 1 and all(o == gr.skip() for o in outputs[0])
-    assert services.llm.calls == []
+    assert services.llm.inner.calls == []
 
 
 class _Stream:

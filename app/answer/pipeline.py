@@ -39,6 +39,7 @@ from app.answer.question import has_japanese, prepare_question, wants_english
 from app.answer.repeats import drop_echoes, drop_repeats
 from app.answer.rewrite import rewrite_question
 from app.config import Settings
+from app.models.limiter import QueueStatus, model_turn
 from app.prompts import load_prompt
 from app.schemas import Answer, Hit
 
@@ -89,9 +90,13 @@ class AnswerPipeline:
 
     # --- the steps ------------------------------------------------------------------------------------
     def stream(
-        self, question: str, history: list[tuple[str, str]] | None = None, filters: Any = None
-    ) -> Iterator[str | Answer]:
+        self, question: str, history: list[tuple[str, str]] | None = None, filters: Any = None,
+        queue_events: bool = False,
+    ) -> Iterator[str | QueueStatus | Answer]:
         """Yield answer text pieces as the model writes them, then the final `Answer` (verified citations).
+
+        With `queue_events=True`, a `QueueStatus` (place in line for a model slot, `.ja` 「順番待ち: 2人目…」) is
+        yielded whenever it changes while this answer waits for the model; retrieval and abstention never wait.
 
         The streamed pieces are the model's raw text; the final Answer's text has invalid markers removed and
         citations renumbered, so a UI should replace the streamed text with `Answer.answer` at the end.
@@ -123,14 +128,21 @@ class AnswerPipeline:
         blocks = build_blocks(hits, self.settings.context_block_chars, self.settings.context_total_chars)
         english = wants_english(q)
         messages = self.build_messages(rewritten.question, blocks, english=english)
-        t = perf_counter()
         pieces: list[str] = []
-        for piece in stream_text(self.llm, messages, max_tokens=self.settings.llm_max_tokens):
-            if not pieces:
-                timings["first_token_s"] = _round(perf_counter() - t)
-            pieces.append(piece)
-            yield piece
-        timings["generate_s"] = _round(perf_counter() - t)
+        with model_turn(self.llm) as turn:  # only the generation waits for a model slot
+            t = perf_counter()
+            if queue_events:
+                yield from turn.updates()
+            else:
+                turn.wait()
+            timings["queue_s"] = _round(perf_counter() - t)
+            t = perf_counter()
+            for piece in stream_text(turn.model, messages, max_tokens=self.settings.llm_max_tokens):
+                if not pieces:
+                    timings["first_token_s"] = _round(perf_counter() - t)
+                pieces.append(piece)
+                yield piece
+            timings["generate_s"] = _round(perf_counter() - t)
 
         raw = "".join(pieces)
         verified = verify_citations(drop_repeats(drop_echoes(raw, [str(messages[0].content)])), blocks)
@@ -165,10 +177,11 @@ class AnswerPipeline:
         return final
 
     def stream_session(
-        self, memory: ConversationMemory, session_id: str, question: str, filters: Any = None
-    ) -> Iterator[str | Answer]:
+        self, memory: ConversationMemory, session_id: str, question: str, filters: Any = None,
+        queue_events: bool = False,
+    ) -> Iterator[str | QueueStatus | Answer]:
         """`stream()` with the session's last turns as history; the finished turn is remembered."""
-        for item in self.stream(question, memory.history(session_id), filters=filters):
+        for item in self.stream(question, memory.history(session_id), filters=filters, queue_events=queue_events):
             if isinstance(item, Answer):
                 memory.add(session_id, item.standalone_question or question, item.answer)
             yield item

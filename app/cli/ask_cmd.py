@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -15,14 +14,8 @@ from app.answer.question import QuestionError, prepare_question
 from app.cli.common import fail, load_settings, print_json
 from app.config import Settings
 from app.flags import visible as visible_flags
+from app.models.registry import LLMChoice, resolve
 from app.schemas import Answer
-
-
-class LLMChoice(StrEnum):
-    embedded = "embedded"
-    openai = "openai"
-    fake = "fake"
-
 
 LLMOption = Annotated[
     LLMChoice | None, typer.Option("--llm", help="LLM backend (default: DXHIRE_LLM_BACKEND)", case_sensitive=False)
@@ -55,7 +48,7 @@ def format_sources(answer: Answer) -> str:
 def _settings(llm: LLMChoice | None) -> Settings:
     settings = load_settings()
     if llm is not None:
-        settings = settings.model_copy(update={"llm_backend": llm.value})
+        settings = settings.model_copy(update={"llm_backend": resolve(llm.value).name})
     return settings
 
 

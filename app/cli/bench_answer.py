@@ -8,6 +8,7 @@ import typer
 
 from app.cli.ask_cmd import LLMOption
 from app.cli.common import fail, load_settings, print_json
+from app.models.registry import resolve
 
 
 def bench_answer(
@@ -23,7 +24,7 @@ def bench_answer(
     settings = load_settings()
     update: dict[str, object] = {}
     if llm is not None:
-        update["llm_backend"] = llm.value
+        update["llm_backend"] = resolve(llm.value).name
     if max_tokens is not None:
         update["llm_max_tokens"] = max_tokens
     if update:

@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from app.cli.common import fail, load_settings, print_json
+from app.models.registry import LLMChoice, resolve
 from app.schemas import Draft
 
 
@@ -22,12 +23,6 @@ class Kind(StrEnum):
     deepdive = "deepdive"
     posting = "posting"
     interview = "interview"
-
-
-class LLMChoice(StrEnum):
-    embedded = "embedded"
-    openai = "openai"
-    fake = "fake"
 
 
 OUT_SUFFIXES = (".md", ".docx", ".json")
@@ -84,7 +79,7 @@ def run(kind: Kind, profile_path: Path, seed_path: Path | None, out: Path | None
 
     settings = load_settings()
     if llm_choice is not None:
-        settings = settings.model_copy(update={"llm_backend": llm_choice.value})
+        settings = settings.model_copy(update={"llm_backend": resolve(llm_choice.value).name})
     from app.services import Services
 
     services = Services(settings)

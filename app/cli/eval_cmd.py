@@ -5,19 +5,13 @@ Exit codes: 0 done, 1 cannot run (bad file, no index, model will not load), 3 `-
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from app.cli.common import fail, load_settings, print_json
-
-
-class EvalLLM(StrEnum):
-    embedded = "embedded"
-    endpoint = "endpoint"
-    fake = "fake"
+from app.models.registry import LLMChoice
 
 
 def _one_line(exc: BaseException) -> str:
@@ -29,8 +23,8 @@ def eval_command(
     set_name: Annotated[str | None, typer.Option("--set", help="Eval set name (file stem in evals/sets/); default all")]
     = None,
     file: Annotated[list[Path] | None, typer.Option("--file", help="Items file (.jsonl or .yaml); repeatable")] = None,
-    llm: Annotated[EvalLLM | None, typer.Option(
-        "--llm", help="embedded | endpoint | fake (default: DXHIRE_LLM_BACKEND)", case_sensitive=False)] = None,
+    llm: Annotated[LLMChoice | None, typer.Option(
+        "--llm", help="embedded | endpoint (= openai) | fake (default: DXHIRE_LLM_BACKEND)", case_sensitive=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N items")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {summary, items} as JSON")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Report folder (default: <home>/evals/last)")] = None,

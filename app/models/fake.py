@@ -120,3 +120,13 @@ class FakeChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
+
+
+# --- the backend adapter (app/models/registry.py) -------------------------------------------------------------
+
+def build(settings: Any) -> BaseChatModel:
+    return FakeChatModel()
+
+
+def check(settings: Any) -> str:
+    return "fake: deterministic test model"
