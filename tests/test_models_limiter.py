@@ -179,3 +179,18 @@ def test_services_share_one_limit_between_answers_and_drafts(settings) -> None:
     holder.release()
     worker.join(timeout=30)
     assert done.is_set() and services.llm.inner.calls
+
+
+def test_the_chat_tab_shows_the_place_in_line_then_the_answer(settings) -> None:
+    from app.ui.app import make_chat_handler
+
+    services = Services(settings.model_copy(update={"llm_backend": "embedded"}),  # one slot, nothing loaded
+                        llm=scripted("地域活性化起業人は企業の社員を受け入れる制度です[1]。"), retriever=KeywordRetriever())
+    holder = services.llm.turn()
+    threading.Timer(0.8, holder.release).start()
+    shown = [out[0][-1]["content"] for out in make_chat_handler(services)("地域活性化起業人とは？", [], [])
+             if isinstance(out[0], list) and out[0]]
+    waiting = [text for text in shown if "順番待ち" in text]
+    assert waiting and waiting[0].startswith("順番待ち: 1人目")
+    assert shown.index(waiting[-1]) < len(shown) - 1 and "順番待ち" not in shown[-1]
+    assert "地域活性化起業人" in shown[-1]

@@ -63,7 +63,7 @@ class _Stream:
         self.closed = False
         self.fail = fail
 
-    def stream(self, question: str, history: Any = None):
+    def stream(self, question: str, history: Any = None, **_options: Any):
         try:
             for piece in ["一", "二", "三", "四"]:
                 if self.fail and piece == "二":

@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-BENCH_MODULES = ["bench_retrieval", "bench_answer", "bench_ingest"]
+BENCH_MODULES = ["bench_retrieval", "bench_answer", "bench_ingest", "bench_load"]
 
 
 def register(app: typer.Typer) -> None:

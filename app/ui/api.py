@@ -51,6 +51,6 @@ def register(services: Services) -> None:
         """Documents in the index (title, kind, pages, chunks, ingested_at …)."""
         return services.documents()
 
-    gr.api(ask, api_name="ask", **queueing.answer_event())
-    gr.api(draft, api_name="draft", **queueing.draft_event())
+    gr.api(ask, api_name="ask", **queueing.answer_event(services.settings))
+    gr.api(draft, api_name="draft", **queueing.draft_event(services.settings))
     gr.api(documents, api_name="documents")

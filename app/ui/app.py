@@ -50,8 +50,9 @@ def launch(services: Services, host: str | None = None, port: int | None = None,
     disable_telemetry()
     s = services.settings
     page = build_app(services)
-    page.queue(**queueing.queue_options())
+    page.queue(**queueing.queue_options(s))
     page.launch(
+        **queueing.launch_options(s),
         server_name=host or s.host,
         server_port=port or s.port,
         **auth.launch_auth(s),

@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 
 from app.answer.question import QuestionError
+from app.models.limiter import QueueStatus
 from app.schemas import Answer
 from app.services import Services
 from app.ui import notify, queueing, render
@@ -46,10 +47,14 @@ def make_chat_handler(services: Services) -> Callable[..., Iterator[tuple]]:
         final: Answer | None = None
         stream: Iterator[str | Answer] | None = None
         try:
-            stream = services.answers.stream(question, history=[tuple(t) for t in history or []])
+            stream = services.answers.stream(question, history=[tuple(t) for t in history or []], queue_events=True)
             for piece in stream:
                 if isinstance(piece, Answer):
                     final = piece
+                    continue
+                if isinstance(piece, QueueStatus):  # waiting for a model slot: the place in line, in Japanese
+                    yield render.chat_messages([*turns, (question, piece.ja)]), gr.skip(), gr.skip(), gr.skip(), \
+                        gr.skip(), gr.skip()
                     continue
                 shown += piece
                 yield render.chat_messages([*turns, (question, render.streaming_markdown(shown))]), gr.skip(), \
@@ -141,11 +146,11 @@ def build(services: Services) -> ChatTab:
     outputs = [chatbot, sources, turns, history, last_answer, question]
     for trigger in (ask.click, question.submit):
         trigger(respond, [question, turns, history], outputs, api_visibility="private", trigger_mode="once",
-                **queueing.answer_event())
+                **queueing.answer_event(services.settings))
 
     def ask_after(event: Any) -> Any:
         return event.then(respond, [question, turns, history], outputs, api_visibility="private",
-                          **queueing.answer_event())
+                          **queueing.answer_event(services.settings))
     reset_outputs = [chatbot, sources, turns, history, last_answer, feedback_status]
     for trigger in (clear.click, chatbot.clear):  # the chatbot's own trash icon must forget the memory too
         trigger(lambda: ([], render.SOURCES_PLACEHOLDER, [], [], None, ""), None, reset_outputs,

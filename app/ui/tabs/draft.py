@@ -151,7 +151,7 @@ def _kind_panel(services: Services, guard: RunGuard, kind: str, label: str, seed
     lock = generate.click(lambda: gr.Button(interactive=False, value="起案中…"), None, generate,
                           api_visibility="private", queue=False)
     lock.then(run, field_set, [body, preview, warnings, draft_sources, draft_state, status],
-              api_visibility="private", **queueing.draft_event()) \
+              api_visibility="private", **queueing.draft_event(services.settings)) \
         .then(lambda: gr.Button(interactive=True, value=f"{label}を起案"), None, generate, api_visibility="private")
     body.input(lambda text: text, body, preview, api_visibility="private", show_progress="hidden")
     for button, fmt in ((md_btn, "md"), (docx_btn, "docx")):
