@@ -182,7 +182,7 @@ def test_services_share_one_limit_between_answers_and_drafts(settings) -> None:
 
 
 def test_the_chat_tab_shows_the_place_in_line_then_the_answer(settings) -> None:
-    from app.ui.app import make_chat_handler
+    from app.ui.tabs.chat import make_chat_handler
 
     services = Services(settings.model_copy(update={"llm_backend": "embedded"}),  # one slot, nothing loaded
                         llm=scripted("地域活性化起業人は企業の社員を受け入れる制度です[1]。"), retriever=KeywordRetriever())
