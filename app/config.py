@@ -145,6 +145,11 @@ class Settings(BaseSettings):
         return self.home / "feedback.sqlite3"
 
     @property
+    def cases_db(self) -> Path:
+        """The 案件 workspace (profiles, artefact versions, notes, step status)."""
+        return self.home / "cases.sqlite3"
+
+    @property
     def logs_dir(self) -> Path:
         return self.home / "logs"
 

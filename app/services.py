@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from app.answer import AnswerPipeline
+    from app.cases.service import CaseService
     from app.drafting.profile import MunicipalityProfile
     from app.models.limiter import LimitedChatModel
     from app.retrieval.hybrid import HybridRetriever
@@ -68,6 +69,14 @@ class Services:
     @cached_property
     def feedback(self) -> FeedbackStore:
         return FeedbackStore(self.settings.feedback_db)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        """The 案件 workspace under DXHIRE_HOME; its drafts go through `draft` below."""
+        from app.cases.service import CaseService
+        from app.cases.store import CaseStore
+
+        return CaseService(CaseStore(self.settings.cases_db), self.settings, self.draft)
 
     def draft(
         self,

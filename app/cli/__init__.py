@@ -12,7 +12,8 @@ import typer
 
 from app.config import disable_telemetry
 
-COMMAND_MODULES = ["ingest_cmd", "ask_cmd", "draft_cmd", "eval_cmd", "bench_cmd", "serve_cmd", "feedback_cmd"]
+COMMAND_MODULES = ["ingest_cmd", "ask_cmd", "draft_cmd", "eval_cmd", "bench_cmd", "serve_cmd", "feedback_cmd",
+                   "find_cmd", "case_cmd"]
 
 app = typer.Typer(
     name="dxhire",

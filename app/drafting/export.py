@@ -95,26 +95,32 @@ def _add_body(doc, body: str) -> None:  # noqa: ANN001 - python-docx document
         i += 1
 
 
+def add_to_docx(doc, draft: Draft, level: int = 0) -> None:  # noqa: ANN001 - python-docx document
+    """Write `draft` into an open python-docx document, its title at heading `level` (a whole case exports several
+    drafts into one file under its own headings)."""
+    doc.add_heading(draft.title or draft.kind, level=level)
+    doc.add_paragraph("この文書は dxhire による起案です。「要確認」の箇所と出典を確認してから使ってください。")
+    for section in draft.sections:
+        doc.add_heading(section.title, level=level + 1)
+        _add_body(doc, section.body)
+    cited = [s for s in draft.sections if s.citations]
+    if cited:
+        doc.add_heading(SOURCES_HEADING, level=level + 1)
+        for section in cited:
+            doc.add_heading(section.title, level=level + 2)
+            for c in section.citations:
+                doc.add_paragraph(source_line(c), style="List Bullet")
+    if draft.warnings:
+        doc.add_heading(WARNINGS_HEADING, level=level + 1)
+        for w in draft.warnings:
+            doc.add_paragraph(w, style="List Bullet")
+
+
 def to_docx(draft: Draft, path: Path) -> None:
     from docx import Document
 
     doc = Document()
-    doc.add_heading(draft.title or draft.kind, level=0)
-    doc.add_paragraph("この文書は dxhire による起案です。「要確認」の箇所と出典を確認してから使ってください。")
-    for section in draft.sections:
-        doc.add_heading(section.title, level=1)
-        _add_body(doc, section.body)
-    cited = [s for s in draft.sections if s.citations]
-    if cited:
-        doc.add_heading(SOURCES_HEADING, level=1)
-        for section in cited:
-            doc.add_heading(section.title, level=2)
-            for c in section.citations:
-                doc.add_paragraph(source_line(c), style="List Bullet")
-    if draft.warnings:
-        doc.add_heading(WARNINGS_HEADING, level=1)
-        for w in draft.warnings:
-            doc.add_paragraph(w, style="List Bullet")
+    add_to_docx(doc, draft)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
 

@@ -1,0 +1,43 @@
+"""From a municipality profile to a `FinderQuery`: what the finders may know, nothing guessed beyond it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.finders.models import BodyType, FinderQuery
+
+_SUFFIX_BODY: tuple[tuple[str, BodyType], ...] = (("都", "都道府県"), ("道", "都道府県"), ("府", "都道府県"),
+                                                   ("県", "都道府県"), ("区", "特別区"), ("市", "市"), ("町", "町"),
+                                                   ("村", "村"))
+
+
+def _body(profile: Any) -> BodyType | None:
+    body = getattr(profile, "body", None)
+    if callable(body):  # the drafting profile knows its 団体種別 (given, or from its name)
+        return body()
+    name = (getattr(profile, "name", None) or "").split("（")[0].strip()
+    return next((b for suffix, b in _SUFFIX_BODY if name.endswith(suffix)), None)
+
+
+def _in_metro(profile: Any, body: BodyType | None) -> bool | None:
+    """Known only when the profile names its prefecture (or is one); otherwise None, so schemes say 要確認."""
+    if not getattr(profile, "prefecture", None) and body != "都道府県":
+        return None
+    check = getattr(profile, "in_metro_area", None)
+    return bool(check()) if callable(check) else None
+
+
+def query_from_profile(profile: Any, **overrides: Any) -> FinderQuery:
+    """`profile` is a `MunicipalityProfile` (or anything with its field names); `overrides` win (a UI filter, a CLI
+    option such as in_metro=False)."""
+    body = _body(profile)
+    data = {
+        "name": getattr(profile, "name", None),
+        "body_type": body,
+        "population": getattr(profile, "population", None),
+        "prefecture": getattr(profile, "prefecture", None),
+        "in_metro": _in_metro(profile, body),
+        "work_styles": list(getattr(profile, "work_style", None) or []),
+    }
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return FinderQuery.model_validate(data)
