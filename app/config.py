@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         return self.model_cache.expanduser().resolve() if self.model_cache else self.home / "models"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Files added in the web app, under their original names (`.previous/` holds replaced versions)."""
+        return self.home / "uploads"
+
+    @property
     def feedback_db(self) -> Path:
         return self.home / "feedback.sqlite3"
 

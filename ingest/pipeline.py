@@ -80,17 +80,12 @@ class _Plan:
 # --- resolving arguments ------------------------------------------------------------------------------
 
 
-def uploads_dir(settings: Settings) -> Path:
-    """Where the web app keeps uploaded files (their original names; `.previous/` holds replaced versions)."""
-    return settings.home / "uploads"
-
-
 def _source_for(settings: Settings, path: Path, given: Path) -> str:
     """What citations, the ingest report and /documents show for a file: never an absolute server path.
 
     Corpus files relative to the corpus, uploads by their original file name, other files as given on the command
     line when relative (the user typed it), by name (under the folder's name for a folder argument) when absolute."""
-    for base in (settings.corpus_dir, uploads_dir(settings).resolve()):
+    for base in (settings.corpus_dir, settings.uploads_dir):
         with contextlib.suppress(ValueError):
             return path.relative_to(base).as_posix()
     return given.as_posix() if not given.is_absolute() else given.name

@@ -74,7 +74,7 @@ def ingest_uploads(settings: Settings, files: Sequence[Path | str] | None, inges
     """
     refused: list[FileReport] = []
     kept: dict[Path, Path | None] = {}  # upload copy -> the earlier file of the same name it replaced
-    upload_dir = settings.home / "uploads"
+    upload_dir = settings.uploads_dir
     previous_dir = upload_dir / ".previous"  # hidden: a folder ingest never walks
     for f in files or []:
         src = Path(f)

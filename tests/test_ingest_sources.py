@@ -11,7 +11,7 @@ from app.config import Settings
 from app.retrieval.bm25 import BM25Index
 from app.services import Services
 from app.store import open_index
-from ingest.pipeline import ingest_paths, uploads_dir
+from ingest.pipeline import ingest_paths
 
 BODY = "# 受け入れ\n着任初日には庁内ネットワークのアカウントを準備します。"
 
@@ -22,7 +22,7 @@ def _sources(settings: Settings) -> set[str]:
 
 def test_uploads_are_listed_by_their_original_name(settings: Settings, monkeypatch) -> None:
     monkeypatch.setattr(pipeline, "get_embeddings", lambda s: CountingEmbeddings())
-    upload = uploads_dir(settings) / "受け入れ手順.md"
+    upload = settings.uploads_dir / "受け入れ手順.md"
     upload.parent.mkdir(parents=True)
     upload.write_text(BODY, encoding="utf-8")
     report = ingest_paths(settings, [upload])
