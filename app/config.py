@@ -45,7 +45,10 @@ class Settings(BaseSettings):
 
     # --- store -------------------------------------------------------------------------------------
     chroma_url: str | None = Field(None, description="Use a `chroma run` server (http://host:port) instead of disk.")
-    collection_prefix: str = Field("dxhire", description="Chroma collection name prefix (one per index generation).")
+    collection_prefix: str = Field(
+        "dxhire", description="Chroma collection name prefix (one per index generation); unique per DXHIRE_HOME on a shared server.")
+    store: Literal["chroma", "memory"] = Field(
+        "chroma", description="Where vectors live: Chroma (folder, or `chroma_url`); `memory` for tests (nothing persists).")
 
     # --- ingest ------------------------------------------------------------------------------------
     chunk_size: int = Field(400, ge=100, le=4000, description="Maximum chunk length in characters.")

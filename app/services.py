@@ -110,10 +110,8 @@ class Services:
         return ingest_uploads(self.settings, files, self.ingest, progress=progress)
 
     def documents(self) -> list[dict[str, Any]]:
-        from app.store import open_index
+        from app.store import current_manifest
 
-        snapshot = open_index(self.settings)
-        if snapshot is None:
-            return []
+        manifest = current_manifest(self.settings)
         # the absolute path is the ingest's bookkeeping; the web API must not reveal the server's file layout
-        return [{k: v for k, v in doc.items() if k != "abs_path"} for doc in snapshot.manifest.get("documents", [])]
+        return [doc.public() for doc in manifest.documents] if manifest else []

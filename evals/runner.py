@@ -60,16 +60,10 @@ def index_info(settings: Settings) -> IndexInfo:
     snap = open_index(settings)
     if snap is None:
         return IndexInfo(chunk_ids=set())
-    got = snap.collection.get(include=["metadatas"])
+    got = snap.collection.get(include=[])
     info = IndexInfo(chunk_ids=set(got["ids"]))
-    for meta in got["metadatas"] or []:
-        if meta.get("extra_doc_id") or meta.get("doc_id"):
-            info.doc_ids.add(str(meta.get("extra_doc_id") or meta.get("doc_id")))
-        for key, value in meta.items():
-            if key.endswith("doc_id") and value:
-                info.doc_ids.add(str(value))
-        if meta.get("title"):
-            info.titles.add(str(meta["title"]))
+    info.doc_ids = snap.manifest.doc_ids()  # documents, not chunks: read once from the typed manifest
+    info.titles = {title for _kind, title in snap.manifest.titles()}
     return info
 
 

@@ -9,8 +9,9 @@ Rules (also in the README):
   Documents outside every argument are carried over untouched (ingesting one file never drops the others).
 - `rebuild=True`, or a different embed model / chunk setting than the serving generation's manifest,
   re-embeds every document still on disk.
-- Nothing changed at all: no new generation is written.
-- Readers only see a generation after its collection, BM25 files and manifest are complete (store.py).
+- Nothing changed at all, or every changed file was rejected: no new generation is written.
+- Readers only see a generation after its collection, BM25 files and manifest are complete (`GenerationWriter`).
+- Half-built generations of a killed ingest are removed by the next run (`IndexStore.sweep`, under the lock).
 """
 
 from __future__ import annotations
@@ -27,20 +28,7 @@ from app.config import Settings
 from app.models.embeddings import get_embeddings
 from app.retrieval.text import index_text
 from app.schemas import Chunk, MetaValue
-from app.store import (
-    add_chunks,
-    add_records,
-    chunk_from_record,
-    current_generation,
-    delete_generation,
-    generation_dir,
-    get_collection,
-    iter_records,
-    list_generations,
-    new_generation_name,
-    open_index,
-    publish_generation,
-)
+from app.store import DocumentEntry, GenerationWriter, IndexSnapshot, IndexStore, get_store
 from ingest.annotate import annotate, instruction_warning
 from ingest.chunking import chunk_id, make_chunks
 from ingest.detect import SUPPORTED_SUFFIXES, detect_format
@@ -48,7 +36,7 @@ from ingest.errors import IngestRejected
 from ingest.frontmatter import validate_front_matter
 from ingest.loaders import LoadedDoc, load_document
 from ingest.lock import IngestBusyError, ingest_lock
-from ingest.manifest import build_manifest, config_changed, now_iso, write_manifest
+from ingest.manifest import config_changed, dxhire_version, index_config, now_iso
 from ingest.quality import mojibake_reason
 from ingest.report import FileReport, IngestReport
 
@@ -202,49 +190,27 @@ def _chunk_file(settings: Settings, item: _Input, data: bytes, doc_hash: str) ->
 
 
 class _Run:
-    def __init__(self, settings: Settings, progress: Progress | None) -> None:
+    """One ingest's new generation: the writer plus the embedding model, loaded only if something needs it."""
+
+    def __init__(self, settings: Settings, writer: GenerationWriter) -> None:
         self.settings = settings
-        self.progress = progress
+        self.writer = writer
         self.embeddings = None
-        self.chunks: list[Chunk] = []  # every chunk of the new generation (for BM25)
-        self.documents: list[dict[str, Any]] = []
+        self.ingested = 0
 
     def _embedder(self):
         if self.embeddings is None:
             self.embeddings = get_embeddings(self.settings)
         return self.embeddings
 
-    def copy_document(self, old_collection: Any, new_collection: Any, doc: dict[str, Any]) -> None:
-        ids = [chunk_id(doc["doc_hash"], doc["path_key"], i) for i in range(doc["chunks"])]
-        for batch_ids, vectors, texts, metas in iter_records(old_collection, ids):
-            add_records(new_collection, batch_ids, vectors, texts, metas)
-            self.chunks.extend(chunk_from_record(i, t, m) for i, t, m in zip(batch_ids, texts, metas, strict=True))
-        self.documents.append(doc)
+    def copy_document(self, old_collection: Any, doc: DocumentEntry) -> None:
+        self.writer.copy(old_collection, [chunk_id(doc.doc_hash, doc.path_key, i) for i in range(doc.chunks)])
+        self.writer.add_document(doc)
 
-    def embed_document(self, collection: Any, chunks: list[Chunk]) -> None:
+    def embed_document(self, chunks: list[Chunk]) -> None:
         for i in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[i : i + EMBED_BATCH]
-            add_chunks(collection, batch, self._embedder().embed_documents([index_text(c) for c in batch]))
-        self.chunks.extend(chunks)
-
-
-def _gc(settings: Settings, keep: set[str | None]) -> None:
-    """Drop every generation except `keep` (the serving one and its predecessor, which a reader may still hold)."""
-    for generation in list_generations(settings):
-        if generation not in keep:
-            delete_generation(settings, generation)
-
-
-def _build_bm25(chunks: list[Chunk], out_dir: Path, previous_dir: Path | None) -> bool:
-    try:
-        from app.retrieval.bm25 import build_bm25_index
-    except ModuleNotFoundError as exc:
-        if exc.name != "app.retrieval.bm25":
-            raise
-        log.warning("app.retrieval.bm25 is not available; generation written without BM25 files")
-        return False
-    build_bm25_index(chunks, out_dir, previous_dir=previous_dir if previous_dir and previous_dir.is_dir() else None)
-    return True
+            self.writer.add(batch, self._embedder().embed_documents([index_text(c) for c in batch]))
 
 
 def ingest_paths(
@@ -258,12 +224,20 @@ def ingest_paths(
         return _ingest_locked(settings, paths, rebuild, progress)
 
 
+def _sweep(store: IndexStore, snapshot: IndexSnapshot | None) -> None:
+    """Keep the serving generation and its predecessor (a reader may still hold it); drop the rest."""
+    keep = {snapshot.generation, snapshot.manifest.previous_generation} if snapshot else set()
+    gone = store.sweep(keep)
+    if gone:
+        log.info("removed %d old or half-built generation(s): %s", len(gone), ", ".join(gone))
+
+
 def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: bool, progress: Progress | None) -> IngestReport:
-    snapshot = open_index(settings)
-    old_manifest = snapshot.manifest if snapshot else {}
-    _gc(settings, {snapshot.generation if snapshot else None, old_manifest.get("previous_generation")})
-    old_docs: dict[str, dict[str, Any]] = {d["abs_path"]: d for d in old_manifest.get("documents", [])}
-    full = bool(snapshot) and (rebuild or config_changed(settings, old_manifest))
+    store = get_store(settings)
+    snapshot = store.open()
+    _sweep(store, snapshot)
+    old_docs: dict[str, DocumentEntry] = {d.abs_path: d for d in snapshot.manifest.documents} if snapshot else {}
+    full = bool(snapshot) and (rebuild or config_changed(settings, snapshot.manifest))
 
     plan = _resolve(settings, paths)
     report = IngestReport(files=list(plan.reports))
@@ -271,7 +245,7 @@ def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: boo
 
     # Phase 1 (cheap): hash inputs, decide what needs work.
     work: list[tuple[_Input, bytes, str]] = []
-    unchanged: list[tuple[_Input, dict[str, Any]]] = []
+    unchanged: list[tuple[_Input, DocumentEntry]] = []
     for item in plan.inputs:
         old = old_docs.get(str(item.path))
         try:
@@ -285,7 +259,7 @@ def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: boo
                                            error=f"{item.path.name}: 読み込めません / cannot read ({exc})"))
             continue
         doc_hash = hashlib.sha256(data).hexdigest()
-        if old and old["doc_hash"] == doc_hash and not full:
+        if old and old.doc_hash == doc_hash and not full:
             unchanged.append((item, old))
         else:
             work.append((item, data, doc_hash))
@@ -296,72 +270,68 @@ def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: boo
     carried = [d for p, d in old_docs.items() if p not in input_paths and p not in removed]
     if full:  # vectors of carried documents are stale too: re-embed those still on disk
         for doc in carried:
-            item = _Input(Path(doc["abs_path"]), _source_for(settings, Path(doc["abs_path"]), Path(doc["path"])))
+            item = _Input(Path(doc.abs_path), _source_for(settings, Path(doc.abs_path), Path(doc.path)))
             try:
                 data = _read(settings, item)
             except (IngestRejected, OSError) as exc:
-                report.files.append(FileReport(path=doc["path"], status="error", error=f"再構築できません / cannot rebuild: {exc}"))
+                report.files.append(FileReport(path=doc.path, status="error", error=f"再構築できません / cannot rebuild: {exc}"))
                 continue
             work.append((item, data, hashlib.sha256(data).hexdigest()))
         carried = []
 
     for _item, old in unchanged:
-        report.files.append(FileReport(path=old["path"], status="unchanged", pages=old.get("pages"), chunks=old["chunks"],
-                                       image_only_pages=old.get("image_only_pages", []),
-                                       garbage_pages=old.get("garbage_pages", []), warnings=old.get("warnings", [])))
-    if not work and not removed and not (rebuild and snapshot):
+        report.files.append(FileReport(path=old.path, status="unchanged", pages=old.pages, chunks=old.chunks,
+                                       image_only_pages=old.image_only_pages, garbage_pages=old.garbage_pages,
+                                       warnings=old.warnings))
+
+    def unchanged_index() -> IngestReport:
         report.summarise(snapshot.generation if snapshot else None, [], len(old_docs),
-                         old_manifest.get("totals", {}).get("chunks", 0))
+                         snapshot.manifest.totals.chunks if snapshot else 0)
         return report
 
-    # Phase 2: write a complete new generation; only then publish it.
-    generation = new_generation_name()
-    run = _Run(settings, progress)
-    try:
-        new_collection = get_collection(settings, generation, create=True)
+    if not work and not removed and not (rebuild and snapshot):
+        return unchanged_index()
+
+    # Phase 2: write a complete new generation; only then publish it (the writer removes it otherwise).
+    with GenerationWriter(settings, previous=snapshot, store=store) as writer:
+        run = _Run(settings, writer)
         total = len(work) + len(unchanged) + len(carried)
         done = 0
         for doc in [old for _, old in unchanged] + carried:
-            run.copy_document(snapshot.collection, new_collection, doc)
+            run.copy_document(snapshot.collection, doc)
             done += 1
             if progress:
-                progress(done, total, doc["path"])
+                progress(done, total, doc.path)
         for item, data, doc_hash in work:
             if progress:
                 progress(done, total, item.source)
-            entry = _ingest_one(settings, run, new_collection, item, data, doc_hash)
+            entry = _ingest_one(settings, run, item, data, doc_hash)
             if entry.status != "ingested" and str(item.path) in old_docs and not full:
-                run.copy_document(snapshot.collection, new_collection, old_docs[str(item.path)])
+                run.copy_document(snapshot.collection, old_docs[str(item.path)])
                 entry.warnings.extend(_kept_warning(old_docs[str(item.path)]))
             report.files.append(entry)
             done += 1
             if progress:
                 progress(done, total, item.source)
-
-        gen_dir = generation_dir(settings, generation)
-        gen_dir.mkdir(parents=True, exist_ok=True)
-        previous_bm25 = generation_dir(settings, snapshot.generation) / "bm25" if snapshot else None
-        has_bm25 = _build_bm25(run.chunks, gen_dir / "bm25", previous_bm25)
-        manifest = build_manifest(settings, generation, snapshot.generation if snapshot else None, run.documents,
-                                  has_bm25)
-        write_manifest(gen_dir, manifest)
-        publish_generation(settings, generation)
-    except BaseException:
-        if current_generation(settings) != generation:
-            delete_generation(settings, generation)
-        raise
-    _gc(settings, {generation, snapshot.generation if snapshot else None})
-    report.summarise(generation, sorted(old_docs[p]["path"] for p in removed), len(run.documents), len(run.chunks))
+        if not run.ingested and not removed and not (full and writer.documents):
+            return unchanged_index()  # every changed file was refused: the serving generation stays as it is
+        if old_docs and not writer.documents:
+            log.warning("refusing to publish an empty generation over %d documents", len(old_docs))
+            return unchanged_index()
+        writer.publish(index_config(settings), dxhire_version())
+    _sweep(store, store.open())
+    report.summarise(writer.generation, sorted(old_docs[p].path for p in removed), len(writer.documents),
+                     len(writer.chunks))
     return report
 
 
-def _kept_warning(old: dict[str, Any] | None) -> list[str]:
+def _kept_warning(old: DocumentEntry | None) -> list[str]:
     if not old:
         return []
-    return [f"{Path(old['path']).name}: 以前に取り込んだ版を索引に残します / the previously indexed version stays"]
+    return [f"{Path(old.path).name}: 以前に取り込んだ版を索引に残します / the previously indexed version stays"]
 
 
-def _ingest_one(settings: Settings, run: _Run, collection: Any, item: _Input, data: bytes, doc_hash: str) -> FileReport:
+def _ingest_one(settings: Settings, run: _Run, item: _Input, data: bytes, doc_hash: str) -> FileReport:
     try:
         doc, kind, chunks = _chunk_file(settings, item, data, doc_hash)
     except IngestRejected as exc:
@@ -370,29 +340,25 @@ def _ingest_one(settings: Settings, run: _Run, collection: Any, item: _Input, da
         log.exception("ingest failed for %s", item.path)
         return FileReport(path=item.source, status="error",
                           error=f"{item.path.name}: 取り込み中にエラーが発生しました / failed: {type(exc).__name__}: {exc}")
-    run.embed_document(collection, chunks)
-    run.documents.append({
-        "path": item.source,
-        "abs_path": str(item.path),
-        "path_key": _path_key(item.path),
-        "title": chunks[0].title,
-        "kind": kind,
-        "doc_id": item.path.stem,
-        "doc_hash": doc_hash,
-        "pages": doc.pages,
-        "chunks": len(chunks),
-        "image_only_pages": doc.image_only_pages,
-        "garbage_pages": doc.garbage_pages,
-        "ingested_at": now_iso(),
-        "warnings": doc.warnings,
-    })
+    run.embed_document(chunks)
+    run.ingested += 1
+    run.writer.add_document(DocumentEntry(
+        path=item.source, abs_path=str(item.path), path_key=_path_key(item.path), title=chunks[0].title, kind=kind,
+        doc_id=item.path.stem, doc_hash=doc_hash, pages=doc.pages, chunks=len(chunks),
+        image_only_pages=doc.image_only_pages, garbage_pages=doc.garbage_pages, ingested_at=now_iso(),
+        warnings=list(doc.warnings),
+    ))
     return FileReport(path=item.source, status="ingested", pages=doc.pages, chunks=len(chunks),
                       image_only_pages=doc.image_only_pages, garbage_pages=doc.garbage_pages,
                       warnings=list(doc.warnings))
 
 
 def ensure_corpus_indexed(settings: Settings, progress: Progress | None = None) -> IngestReport:
-    """Incremental ingest of `settings.corpus_dir` (what `dxhire serve` runs on start): cheap when nothing changed."""
+    """Incremental ingest of `settings.corpus_dir` (what `dxhire serve` runs on start): cheap when nothing changed,
+    and it removes what a killed ingest half-built."""
     if not settings.corpus_dir.is_dir():
-        return IngestReport(files=[], totals={"files": 0, "generation": current_generation(settings)})
+        with ingest_lock(settings):
+            store = get_store(settings)
+            _sweep(store, store.open())
+            return IngestReport(files=[], totals={"files": 0, "generation": store.current()})
     return ingest_paths(settings, [settings.corpus_dir], progress=progress)

@@ -9,10 +9,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
-from app.retrieval.bm25 import build_bm25_index
 from app.retrieval.tokenize import bigram_tokens
 from app.schemas import Chunk
-from app.store import add_chunks, generation_dir, get_collection, new_generation_name, publish_generation
+from app.store import GenerationWriter
+from ingest.manifest import index_config
 
 DIM = 64
 
@@ -40,15 +40,12 @@ def make_chunk(cid: str, text: str, kind: str = "document", **extra) -> Chunk:
 
 
 def publish(settings: Settings, chunks: list[Chunk], embeddings: Embeddings | None = None) -> str:
-    """One generation as ingest writes it: collection, BM25 folder, CURRENT flip."""
+    """One generation written the way ingest writes it (`GenerationWriter`): collection, BM25, manifest, CURRENT."""
     emb = embeddings or BigramHashEmbeddings()
-    generation = new_generation_name()
-    collection = get_collection(settings, generation, create=True)
-    if chunks:
-        add_chunks(collection, chunks, emb.embed_documents([c.text for c in chunks]))
-    build_bm25_index(chunks, generation_dir(settings, generation) / "bm25")
-    publish_generation(settings, generation)
-    return generation
+    with GenerationWriter(settings) as writer:
+        writer.add(chunks, emb.embed_documents([c.text for c in chunks]) if chunks else [])
+        writer.publish(index_config(settings))
+    return writer.generation
 
 
 def bm25_dir(settings: Settings) -> Path:

@@ -13,7 +13,7 @@ import pytest
 
 from app.config import Settings
 from app.models.embeddings import get_embeddings
-from app.store import open_index
+from app.store import GenerationWriter, get_store, open_index
 from ingest.pipeline import ingest_paths
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -80,3 +80,21 @@ def test_ingest_and_query_through_chroma_server(tmp_path: Path, chroma_url: str)
     assert {f.path.rsplit("/", 1)[-1]: f.status for f in again.files} == {
         "onboarding.md": "ingested", "posting.md": "unchanged"}
     assert open_index(settings).generation != snap.generation
+
+    # Every changed file refused: no new generation on the server either.
+    serving = open_index(settings).generation
+    (docs / "onboarding.md").write_text("/edGj0 " * 200, encoding="utf-8")
+    refused = ingest_paths(settings, [docs])
+    assert {f.status for f in refused.files} == {"unchanged", "rejected"}
+    store = get_store(settings)
+    assert store.current() == serving and serving in store.collection_generations()
+
+    # What a killed ingest leaves on the server (collection + BUILDING folder) goes at the next run; a collection
+    # of another DXHIRE_HOME on the same server (no folder here) stays.
+    half = GenerationWriter(settings)
+    store.collection("g19990101T000000000000", create=True)
+    (docs / "onboarding.md").write_text("# 受け入れ\n着任前に業務端末を用意します。", encoding="utf-8")
+    ingest_paths(settings, [docs])
+    assert half.generation not in store.collection_generations()
+    assert "g19990101T000000000000" in store.collection_generations()
+    assert not (settings.index_dir / "ingest.lock").exists()

@@ -11,6 +11,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 from typer.testing import CliRunner
 
+import app.store as store
 import ingest.pipeline as pipeline
 from app.config import Settings
 from app.retrieval.text import INDEX_TEXT_VERSION
@@ -97,9 +98,9 @@ def test_changed_added_and_deleted_files(settings: Settings, folder: Path, fake_
     assert sources == {"d0.md", "d1.md", "d3.md"}
     d0_ids = {i for i, m in zip(got["ids"], got["metadatas"], strict=True) if m["source"].endswith("d0.md")}
     assert d0_ids <= old_ids  # unchanged file keeps its chunk ids
-    docs = {d["path"].rsplit("/", 1)[-1]: d for d in snap2.manifest["documents"]}
+    docs = {d.path.rsplit("/", 1)[-1]: d for d in snap2.manifest.documents}
     assert set(docs) == {"d0.md", "d1.md", "d3.md"}
-    assert snap2.manifest["previous_generation"] == snap1.generation
+    assert snap2.manifest.previous_generation == snap1.generation
     # copied embeddings are the stored ones
     v_old = snap1.collection.get(ids=sorted(d0_ids), include=["embeddings"])["embeddings"]
     v_new = snap2.collection.get(ids=sorted(d0_ids), include=["embeddings"])["embeddings"]
@@ -125,7 +126,7 @@ def test_rebuild_and_setting_change_reembed_everything(settings: Settings, folde
     smaller = settings.model_copy(update={"chunk_size": 100, "chunk_overlap": 0})
     report = ingest_paths(smaller, [folder])
     assert all(f.status == "ingested" for f in report.files)
-    assert open_index(smaller).manifest["chunking"]["chunk_size"] == 100
+    assert open_index(smaller).manifest.chunking.chunk_size == 100
     assert all(len(t) <= 100 for t in fake_embed.embedded)
 
 
@@ -139,7 +140,7 @@ def test_crash_mid_ingest_leaves_previous_generation_serving(
     (folder / "d4.md").write_text(_doc(4), encoding="utf-8")
 
     calls = {"n": 0}
-    real_add = pipeline.add_chunks
+    real_add = store.add_chunks
 
     def add_then_crash(collection, chunks, embeddings):
         calls["n"] += 1
@@ -147,7 +148,7 @@ def test_crash_mid_ingest_leaves_previous_generation_serving(
             raise RuntimeError("simulated crash")
         real_add(collection, chunks, embeddings)
 
-    monkeypatch.setattr(pipeline, "add_chunks", add_then_crash)
+    monkeypatch.setattr(store, "add_chunks", add_then_crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         ingest_paths(settings, [folder])
     after = open_index(settings)
@@ -156,7 +157,7 @@ def test_crash_mid_ingest_leaves_previous_generation_serving(
     assert list_generations(settings) == [before.generation]  # half-built generation removed
 
     # A killed process cannot clean up: the next run does.
-    monkeypatch.setattr(pipeline, "delete_generation", lambda s, g: None)
+    monkeypatch.setattr(store.GenerationWriter, "abort", lambda self: None)
     calls["n"] = 0
     with pytest.raises(RuntimeError):
         ingest_paths(settings, [folder])
@@ -188,7 +189,7 @@ def test_bad_inputs_leave_index_untouched(settings: Settings, folder: Path, tmp_
     assert not report.ok
     after = open_index(small)
     assert after.collection.count() == before.collection.count()
-    assert len(after.manifest["documents"]) == 3
+    assert len(after.manifest.documents) == 3
 
 
 def test_corpus_front_matter_validated_per_file(settings: Settings, tmp_path: Path, fake_embed) -> None:

@@ -96,7 +96,7 @@ def test_ingest_marks_reports_and_stores_the_instructions(settings: Settings, pl
     chunks = BM25Index.load(snap.bm25_dir).chunks().values()  # what retrieval builds hits from
     assert all(JA not in c.text_without() and EN not in c.text_without() for c in chunks)
     assert any(JA in c.text for c in chunks)  # the passage itself stays intact for the sources panel
-    assert [d["warnings"] for d in snap.manifest["documents"]] == [entry.warnings]
+    assert [d.warnings for d in snap.manifest.documents] == [entry.warnings]
 
 
 def test_an_injected_document_never_reaches_the_model(settings: Settings, planted: Path, monkeypatch) -> None:

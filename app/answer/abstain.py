@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import frontmatter
 
 from app.prompts import load_prompt
 from app.schemas import KIND_LABELS_JA, Hit
+from app.store import Manifest
 
 BELOW_THRESHOLD_FLAG = "below_threshold"
 NO_HITS_FLAG = "no_hits"
@@ -46,25 +46,6 @@ def model_declined(text: str) -> bool:
     return NOT_IN_MATERIAL in stripped and len(stripped) <= len(NOT_IN_MATERIAL) + 40
 
 
-def _titles_from_manifest(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    """Tolerant reader: any dict in the manifest with a title and a kind is a document."""
-    found: list[tuple[str, str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("title"), str) and isinstance(node.get("kind"), str):
-                found.append((node["kind"], node["title"]))
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(manifest)
-    return found
-
-
 def _titles_from_corpus(corpus_dir: Path) -> list[tuple[str, str]]:
     found = []
     for path in sorted(corpus_dir.glob("*.md")):
@@ -85,10 +66,10 @@ def _short_title(title: str) -> str:
 
 
 def corpus_topics(
-    manifest: dict[str, Any] | None = None, corpus_dir: Path | None = None, per_kind: int = 2, limit: int = 10
+    manifest: Manifest | None = None, corpus_dir: Path | None = None, per_kind: int = 2, limit: int = 10
 ) -> list[str]:
     """A short, stable list of what the material covers: the guidebook steps first, then a few titles per kind."""
-    docs = _titles_from_manifest(manifest or {})
+    docs = manifest.titles() if manifest else []
     if not docs and corpus_dir is not None and corpus_dir.is_dir():
         docs = _titles_from_corpus(corpus_dir)
     by_kind: dict[str, list[str]] = {}

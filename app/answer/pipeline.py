@@ -8,7 +8,6 @@ model (embedded GGUF, an OpenAI-compatible endpoint, or a fake in tests); the re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from time import perf_counter
 from typing import Any, Protocol
@@ -76,16 +75,12 @@ class AnswerPipeline:
 
     def topics(self) -> list[str]:
         """What the material covers, for the abstention message: from the current manifest, else corpus/."""
-        from app.store import current_generation, generation_dir
+        from app.store import StoreError, current_manifest
 
-        manifest: dict[str, Any] = {}
-        generation = current_generation(self.settings)
-        if generation:
-            path = generation_dir(self.settings, generation) / "manifest.json"
-            try:
-                manifest = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                manifest = {}
+        try:
+            manifest = current_manifest(self.settings)
+        except StoreError:
+            manifest = None
         return corpus_topics(manifest, self.settings.corpus_dir)
 
     # --- the steps ------------------------------------------------------------------------------------

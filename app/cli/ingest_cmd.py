@@ -79,11 +79,12 @@ def register(app: typer.Typer) -> None:
     @index_app.command("status")
     def status(as_json: bool = typer.Option(False, "--json", help="print as JSON")) -> None:
         """索引に入っている文書を一覧します / list the documents in the serving index."""
-        from app.store import StoreError, open_index
+        from app.store import StoreError, get_store
 
         settings = load_settings()
+        store = get_store(settings)
         try:
-            snapshot = open_index(settings)
+            snapshot = store.open()
         except StoreError as exc:
             fail(str(exc))
         if snapshot is None:
@@ -92,22 +93,22 @@ def register(app: typer.Typer) -> None:
             else:
                 typer.echo("索引はまだありません。`dxhire ingest PATH` で作成します / no index yet")
             return
-        m = snapshot.manifest
+        m = snapshot.manifest.model_dump(mode="json")
         payload = {
             "generation": snapshot.generation,
-            "created_at": m.get("created_at"),
-            "embed": m.get("embed"),
-            "chunking": m.get("chunking"),
-            "store": settings.chroma_url or str(settings.chroma_dir),
+            "created_at": m["created_at"],
+            "embed": m["embed"],
+            "chunking": m["chunking"],
+            "store": store.describe(),
             "collection_count": snapshot.collection.count(),
-            "documents": m.get("documents", []),
-            "totals": m.get("totals", {}),
+            "documents": m["documents"],
+            "totals": m["totals"],
         }
         if as_json:
             print_json(payload)
             return
-        typer.echo(f"世代 generation {snapshot.generation}（{m.get('created_at')}）, store {payload['store']}, "
-                   f"embed {m.get('embed')}, chunking {m.get('chunking')}")
+        typer.echo(f"世代 generation {snapshot.generation}（{m['created_at']}）, store {payload['store']}, "
+                   f"embed {m['embed']}, chunking {m['chunking']}")
         for d in payload["documents"]:
             pages = f"{d['pages']}p" if d.get("pages") else "-"
             ocr = f" OCR要: {d['image_only_pages']}" if d.get("image_only_pages") else ""

@@ -253,16 +253,14 @@ def chunk_docs(docs: list[Doc], settings: Settings) -> list[Chunk]:
 
 
 def index_chunks(settings: Settings, chunks: list[Chunk], vectors: list[list[float]]) -> str:
-    """Write one generation (Chroma collection + BM25 folder) and publish it, the way ingest does."""
-    from app.retrieval.bm25 import build_bm25_index
-    from app.store import add_chunks, generation_dir, get_collection, new_generation_name, publish_generation
+    """Write one generation (collection, BM25 folder, manifest) and publish it with ingest's own writer."""
+    from app.store import GenerationWriter
+    from ingest.manifest import index_config
 
-    generation = new_generation_name()
-    collection = get_collection(settings, generation, create=True)
-    add_chunks(collection, chunks, vectors)
-    build_bm25_index(chunks, generation_dir(settings, generation) / "bm25")
-    publish_generation(settings, generation)
-    return generation
+    with GenerationWriter(settings) as writer:
+        writer.add(chunks, vectors)
+        writer.publish(index_config(settings))
+    return writer.generation
 
 
 @contextmanager
