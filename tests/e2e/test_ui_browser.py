@@ -12,15 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, OUT, open_page
 from ui_server import RunningApp, running_app
 
 from app.config import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-OUT = PROJECT_ROOT / "test-output" / "e2e"
 DOCS_SHOTS = PROJECT_ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.e2e,
@@ -37,16 +34,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 @pytest.fixture(scope="module")
 def page(app: RunningApp):
-    from playwright.sync_api import sync_playwright
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="ja-JP")
-        page.goto(app.url)
-        page.get_by_role("tab", name="チャット").wait_for(timeout=30_000)
+    with open_page(app.url) as page:
         yield page
-        browser.close()
 
 
 def _shot(page, name: str) -> Path:
