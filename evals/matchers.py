@@ -8,15 +8,16 @@ must appear in the matching sentence, so「措置率0.7」never matches「措置
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from app.checks.figures import canonical
 from app.schemas import SOURCES_NOTE
+from evals.statement_matcher import NEGATION, StatementMatch, is_negated, match_statement
 
 EMBED_THRESHOLD = 0.914
 """Calibrated on evals/calibration/pairs.jsonl (15 paraphrase / 15 near-miss pairs) with multilingual-e5-small:
@@ -35,38 +36,11 @@ EmbedFn = Callable[[list[str]], list[list[float]]]
 """Texts -> unit vectors. Injected so tests and the CI subset can run without loading a model."""
 
 # --- normalisation -----------------------------------------------------------------------------------------
+# One spelling of figures for the whole project (app/checks/figures.py): 560万円 = ¥5,600,000 = 5600000円,
+# 令和6年度 = 2024年度 = FY2024, 2万5千円 = 25000円, 四つ = 4つ.
 
-_UNIT = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "十万": 100_000, "万": 10_000, "千": 1_000, "": 1}
-_MONEY = re.compile(r"(?:[¥￥]\s*)?(\d+(?:\.\d+)?)\s*(億|千万|百万|十万|万|千)?\s*円")
-_YEN_PREFIX = re.compile(r"[¥￥]\s*(\d+(?:\.\d+)?)\s*(億|千万|百万|十万|万|千)?(?!\s*円)")
-_DIGIT_COMMA = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
-_ERA = re.compile(r"(令和|平成)(\d+|元)年")
-_FY = re.compile(r"FY\s*(\d{4})", re.IGNORECASE)
 _DROP = re.compile(r"(?<!\d)\.|\.(?!\d)|[\s\u3000、。,，・:：;；!！?？「」『』（）()\[\]【】〔〕〈〉《》\"'“”‘’`~〜～\-‐―—…/／]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def _money(match: re.Match[str]) -> str:
-    value = float(match.group(1)) * _UNIT[match.group(2) or ""]
-    return f"{round(value)}円"
-
-
-def _era(match: re.Match[str]) -> str:
-    base = 2018 if match.group(1) == "令和" else 1988
-    n = 1 if match.group(2) == "元" else int(match.group(2))
-    return f"{base + n}年"
-
-
-def canonical(text: str) -> str:
-    """NFKC, no digit commas, money as integer yen, 令和/平成 years as western years, FY2024 as 2024年度.
-    Punctuation and spaces are kept so sentences can still be split."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _DIGIT_COMMA.sub("", text)
-    text = _FY.sub(lambda m: f"{m.group(1)}年度", text)
-    text = _ERA.sub(_era, text)
-    text = _MONEY.sub(_money, text)
-    text = _YEN_PREFIX.sub(lambda m: _money(m), text)
-    return text
 
 
 @lru_cache(maxsize=65536)
@@ -104,18 +78,9 @@ def _sentences(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-# --- negation --------------------------------------------------------------------------------------------
+# --- negation: evals.statement_matcher.is_negated / NEGATION (one definition, imported here) -------------------
 
-_NEGATION = re.compile(
-    r"ではありません|ではない|じゃない|ではなく|とは限ら|とはいえません|誤り|誤解|間違い|事実ではない|"
-    r"ません(?!か)|(?<![少危汚幼切])ない(?:です|。|$|と|ので|ため|場合|こと|よう|し、)|(?<![少危汚幼切])なく|"
-    r"ず[、。]|ずに|確認できません|不明|見つかりません|記載はありません|とは別|別物|異な[りる]|取り違え|混同"
-)
-
-
-def is_negated(sentence: str) -> bool:
-    """Whether a sentence denies rather than asserts (「…ではありません」「…とは限りません」「誤り」…)."""
-    return bool(_NEGATION.search(unicodedata.normalize("NFKC", sentence)))
+__all__ = ["NEGATION", "canonical", "is_negated"]
 
 
 # --- bigrams / similarity ------------------------------------------------------------------------------------
@@ -164,15 +129,30 @@ def _cosines(embed: EmbedFn, query: str, texts: Sequence[str]) -> list[float]:
 
 # --- facts ----------------------------------------------------------------------------------------------------
 
+FACT_MATCHERS = ("substring", "statement", "bigram", "embedding")
+"""Every matcher reports on every fact (FactResult.evidence); only `DECIDING_MATCHERS` decide."""
+DECIDING_MATCHERS = ("substring", "statement")
+"""Chosen on the labelled agreement set (evals/calibration/statements.jsonl, `python -m evals.calibrate_matcher`):
+the bigram and e5 matchers credit near-misses (another scheme's figure, the opposite polarity) a reader rejects, so
+they stay evidence only."""
+MUST_NOT_MATCHERS = ("substring", "bigram", "statement", "embedding")
+"""A wrong claim counts when any of these finds it with the claim's polarity (as before, plus the statement
+matcher); the e5 cut for claims is the stricter MUST_NOT_EMBED_THRESHOLD."""
+
 
 @dataclass(frozen=True)
 class Match:
-    """Whether a statement was found, by which matcher (substring | bigram | embedding | none), where, how close."""
+    """Whether a statement was found, by which matcher (substring | statement | bigram | embedding | none), where,
+    how close; the statement matcher's found / missing / question-given terms; every matcher's score."""
 
     found: bool
     matcher: str
     sentence: str = ""
     score: float = 0.0
+    terms_found: tuple[str, ...] = ()
+    terms_missing: tuple[str, ...] = ()
+    terms_given: tuple[str, ...] = ()
+    evidence: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 def _numbers_ok(fact: str, sentence: str) -> bool:
@@ -181,54 +161,99 @@ def _numbers_ok(fact: str, sentence: str) -> bool:
     return not need or need <= numbers(sentence)
 
 
-def find_statement(
-    statement: str, text: str, embed: EmbedFn | None = None, threshold: float = EMBED_THRESHOLD,
-) -> list[Match]:
-    """Every sentence of `text` that states `statement`, best first (substring, then bigram, then embedding)."""
+def _substring(statement: str, text: str, sents: list[str]) -> list[Match]:
     target = normalize(statement)
     if not target:
         return []
-    sents = sentences(text)
-    found: list[Match] = []
-    for s in sents:
-        if target in normalize(s):
-            found.append(Match(True, "substring", s, 1.0))
+    hits = [Match(True, "substring", s, 1.0) for s in sents if target in normalize(s)]
     # a statement spread over two sentences of a list still counts when the whole text contains it
-    if not found and target in normalize(text):
-        found.append(Match(True, "substring", "", 1.0))
-    if found:
-        return found
+    if not hits and target in normalize(text):
+        hits.append(Match(True, "substring", "", 1.0))
+    return hits
+
+
+def _bigram(statement: str, sents: list[str]) -> list[Match]:
     scored = [(local_containment(statement, s), s) for s in sents if _numbers_ok(statement, s)]
-    for score, s in sorted(scored, reverse=True):
-        if score >= BIGRAM_THRESHOLD:
-            found.append(Match(True, "bigram", s, round(score, 3)))
-    if found or embed is None or not sents:
-        return found
+    return [Match(score >= BIGRAM_THRESHOLD, "bigram", s, round(score, 3)) for score, s in sorted(scored, reverse=True)]
+
+
+def _embedding(statement: str, sents: list[str], embed: EmbedFn | None, threshold: float) -> list[Match]:
     candidates = [s for s in sents if _numbers_ok(statement, s)]
-    if not candidates:
+    if embed is None or not candidates:
         return []
     sims = _cosines(embed, statement, candidates)
-    for sim, s in sorted(zip(sims, candidates, strict=True), reverse=True):
-        if sim >= threshold:
-            found.append(Match(True, "embedding", s, round(sim, 3)))
-    return found
+    return [Match(sim >= threshold, "embedding", s, round(sim, 3))
+            for sim, s in sorted(zip(sims, candidates, strict=True), reverse=True)]
 
 
-def match_fact(fact: str, text: str, embed: EmbedFn | None = None, threshold: float = EMBED_THRESHOLD) -> Match:
-    """A reference fact is present when any sentence states it (negated or not: coverage is about content)."""
-    hits = find_statement(fact, text, embed, threshold)
-    return hits[0] if hits else Match(False, "none")
+def _from_statement(m: StatementMatch) -> Match:
+    return Match(m.found, "statement", m.window, m.score, tuple(m.found_terms), tuple(m.missing_terms),
+                 tuple(m.given_terms))
+
+
+def find_statement(
+    statement: str, text: str, embed: EmbedFn | None = None, threshold: float = EMBED_THRESHOLD,
+) -> list[Match]:
+    """Every sentence of `text` that states `statement` by the substring, bigram or embedding matcher, best first
+    (the matchers of earlier versions, kept as evidence and for must-not claims)."""
+    sents = sentences(text)
+    found = _substring(statement, text, sents)
+    if found:
+        return found
+    found = [m for m in _bigram(statement, sents) if m.found]
+    if found or not sents:
+        return found
+    return [m for m in _embedding(statement, sents, embed, threshold) if m.found]
+
+
+def fact_evidence(
+    fact: str, text: str, embed: EmbedFn | None = None, threshold: float = EMBED_THRESHOLD, question: str = "",
+) -> dict[str, Match]:
+    """Each matcher's best result for one fact, independently (what calibrate_matcher scores one by one)."""
+    sents = sentences(text)
+    out = {"substring": next(iter(_substring(fact, text, sents)), Match(False, "substring")),
+           "statement": _from_statement(match_statement(fact, text, question)),
+           "bigram": next(iter(_bigram(fact, sents)), Match(False, "bigram"))}
+    if embed is not None:
+        out["embedding"] = next(iter(_embedding(fact, sents, embed, threshold)), Match(False, "embedding"))
+    return out
+
+
+def combine(evidence: dict[str, Match], deciding: Sequence[str] = DECIDING_MATCHERS) -> Match:
+    """The first deciding matcher that found the fact, carrying the statement matcher's terms and every score."""
+    statement = evidence.get("statement", Match(False, "statement"))
+    scores = {name: m.score if m.found or name != "substring" else 0.0 for name, m in evidence.items()}
+    for name in deciding:
+        m = evidence.get(name)
+        if m is not None and m.found:
+            return Match(True, name, m.sentence or statement.sentence, m.score, statement.terms_found,
+                         statement.terms_missing, statement.terms_given, scores)
+    return Match(False, "none", statement.sentence, statement.score, statement.terms_found, statement.terms_missing,
+                 statement.terms_given, scores)
+
+
+def match_fact(
+    fact: str, text: str, embed: EmbedFn | None = None, threshold: float = EMBED_THRESHOLD, question: str = "",
+) -> Match:
+    """A reference fact is present when a deciding matcher finds it (the statement matcher is polarity-aware: an
+    answer that denies the fact does not state it). `question` lets terms the question names stay implicit."""
+    return combine(fact_evidence(fact, text, embed, threshold, question))
 
 
 def match_must_not(
     claim: str, text: str, embed: EmbedFn | None = None, threshold: float = MUST_NOT_EMBED_THRESHOLD,
+    question: str = "",
 ) -> Match:
     """A wrong claim is violated only by a sentence of the same polarity: 「措置率は0.5ではありません」 does not
     assert 「措置率0.5」, while 「副業は認められません」 does assert the claim 「副業は認められない」."""
     polarity = is_negated(claim)
     for hit in find_statement(claim, text, embed, threshold):
-        if hit.sentence and is_negated(hit.sentence) == polarity:
+        if hit.matcher in MUST_NOT_MATCHERS and hit.sentence and is_negated(hit.sentence) == polarity:
             return hit
+    if "statement" in MUST_NOT_MATCHERS:
+        stated = match_statement(claim, text, question)
+        if stated.found:
+            return _from_statement(stated)
     return Match(False, "none")
 
 

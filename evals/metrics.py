@@ -7,13 +7,16 @@ scoring can be tested without a model, an index or the CLI.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.checks.answer_form import check_answer_form
+from app.flags import explain
 from evals.matchers import EmbedFn, check_citations, match_fact, match_must_not, section_present
-from evals.schema import EvalItem
+from evals.schema import DRAFT_KINDS, EvalItem
 
 PASS_FACT_COVERAGE = 0.5
 """An answer passes when it states at least half of its reference facts (and breaks no other rule)."""
@@ -23,9 +26,13 @@ RETRIEVAL_K = 5
 class FactResult(BaseModel):
     fact: str
     found: bool
-    matcher: str
+    matcher: str = Field(description="The deciding matcher that found it (substring | statement), or none.")
     sentence: str = ""
     score: float = 0.0
+    terms_found: list[str] = Field(default_factory=list, description="Statement matcher: terms in the best window.")
+    terms_missing: list[str] = Field(default_factory=list)
+    terms_given: list[str] = Field(default_factory=list, description="Left implicit, named by the question.")
+    evidence: dict[str, float] = Field(default_factory=dict, description="Every matcher's best score.")
 
 
 class MustNotResult(BaseModel):
@@ -33,6 +40,22 @@ class MustNotResult(BaseModel):
     violated: bool
     matcher: str
     sentence: str = ""
+
+
+class FormIssueResult(BaseModel):
+    """A defect of the answer's form (app/checks/answer_form.py): the flag code, its Japanese explanation, a detail."""
+
+    code: str
+    ja: str = ""
+    detail: str = ""
+
+
+class PassageRef(BaseModel):
+    """A passage the answer was written from (the retrieved hits), kept so a report can be re-scored later."""
+
+    title: str = ""
+    source: str = ""
+    text: str = ""
 
 
 class CitationResult(BaseModel):
@@ -68,6 +91,8 @@ class ItemResult(BaseModel):
     abstention_correct: bool | None = None
     section_coverage: float | None = None
     missing_sections: list[str] = Field(default_factory=list)
+    form_issues: list[FormIssueResult] = Field(default_factory=list)
+    passages: list[PassageRef] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     latency_s: float | None = None
     errors: list[str] = Field(default_factory=list)
@@ -93,22 +118,36 @@ def retrieval_scores(gold: Sequence[str], ranked_docs: Sequence[tuple[str, str]]
 
 
 def score_text(
-    result: ItemResult, item: EvalItem, text: str, embed: EmbedFn | None = None,
+    result: ItemResult, item: EvalItem, text: str, embed: EmbedFn | None = None, question: str = "",
 ) -> None:
-    """Fact coverage and must-not violations of an answer or a draft's full text."""
+    """Fact coverage and must-not violations of an answer or a draft's full text. `question` (the item's question
+    with its earlier turns) lets an answer leave the subject it asks about implicit."""
     result.facts = [
-        FactResult(fact=f, found=m.found, matcher=m.matcher, sentence=m.sentence[:200], score=m.score)
+        FactResult(fact=f, found=m.found, matcher=m.matcher, sentence=m.sentence[:200], score=m.score,
+                   terms_found=list(m.terms_found), terms_missing=list(m.terms_missing),
+                   terms_given=list(m.terms_given), evidence=dict(m.evidence))
         for f in item.reference_facts
-        for m in [match_fact(f, text, embed)]
+        for m in [match_fact(f, text, embed, question=question)]
     ]
     if result.facts:
         result.fact_coverage = round(sum(f.found for f in result.facts) / len(result.facts), 4)
     result.must_not = [
         MustNotResult(claim=c, violated=m.found, matcher=m.matcher, sentence=m.sentence[:200])
         for c in item.must_not
-        for m in [match_must_not(c, text, embed)]
+        for m in [match_must_not(c, text, embed, question=question)]
     ]
     result.must_not_violations = sum(m.violated for m in result.must_not)
+
+
+def score_form(result: ItemResult, text: str, passages: Sequence[PassageRef], question: str = "") -> None:
+    """Answer-form defects (passage dump, marker-only, question echo, figure moved to another subject, non-Japanese
+    characters) as per-item results; an abstention is the app's own fixed text and is not checked."""
+    if result.abstained:
+        result.form_issues = []
+        return
+    issues = check_answer_form(text, [p.text for p in passages], question, [p.title for p in passages])
+    result.form_issues = [FormIssueResult(code=i.code.value, ja=explain(i.code.value), detail=i.detail)
+                          for i in issues]
 
 
 def score_citations(
@@ -158,6 +197,8 @@ def decide(result: ItemResult, item: EvalItem, retrieval_only: bool = False) -> 
             reasons.append(f"{result.invalid_citations} invalid citation(s)")
         if result.missing_sections:
             reasons.append("missing sections: " + "; ".join(result.missing_sections))
+        for issue in result.form_issues:
+            reasons.append(f"form: {issue.code} ({issue.detail})")
     result.reasons = reasons
     result.passed = result.status == "ok" and not reasons
 
@@ -171,6 +212,8 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
     counted apart and left out of the model metrics (they say nothing about the model)."""
     ok = [r for r in results if r.status == "ok"]
     citations = [c for r in ok for c in r.citations]
+    answered = [r for r in ok if r.abstained is False]  # answers the model wrote (drafts leave abstained unset)
+    facts = [f for r in ok for f in r.facts]
     latencies = [r.latency_s for r in ok if r.latency_s is not None]
     return {
         "items": len(results),
@@ -188,7 +231,12 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
         "failed": sum(not r.passed and r.status == "ok" for r in results),
         "set_errors": sum(r.status == "set_error" for r in results),
         "errors": sum(r.status == "error" for r in results),
-        "draft_warnings": sum(len(r.warnings) for r in ok if r.kind in ("deepdive", "posting", "interview")),
+        "draft_warnings": sum(len(r.warnings) for r in ok if r.kind in DRAFT_KINDS),
+        "facts_found": sum(f.found for f in facts),
+        "facts_total": len(facts),
+        "form_defects": sum(bool(r.form_issues) for r in answered),
+        "form_defect_rate": _mean([float(bool(r.form_issues)) for r in answered]),
+        "form_issues": {code: n for code, n in sorted(Counter(i.code for r in answered for i in r.form_issues).items())},
         "judge_faithfulness": _mean([r.judge["faithfulness"] for r in ok if "faithfulness" in r.judge]),
         "judge_relevance": _mean([r.judge["relevance"] for r in ok if "relevance" in r.judge]),
     }

@@ -39,6 +39,16 @@ def _item_score(item: dict[str, Any]) -> tuple[int, float, int]:
             -(item.get("must_not_violations") or 0) - (item.get("invalid_citations") or 0))
 
 
+WORST_SHOWN = 5
+
+
+def worst_items(report: dict[str, Any], n: int = WORST_SHOWN) -> list[dict[str, Any]]:
+    """The `n` worst scored items (failed first, then fewest facts, most violations, most form defects)."""
+    scored = [i for i in report.get("items", []) if i.get("status") == "ok" and not i.get("passed")]
+    key = [(_item_score(i), -len(i.get("form_issues") or []), -len(i.get("warnings") or []), i["id"]) for i in scored]
+    return [i for _, i in sorted(zip(key, scored, strict=True), key=lambda t: t[0])][:n]
+
+
 def _verdict(item: dict[str, Any]) -> str:
     cov = item.get("fact_coverage")
     cov_s = f" facts={cov:.2f}" if isinstance(cov, (int, float)) else ""
@@ -85,6 +95,14 @@ def format_comparison(comp: Comparison) -> str:
     return "\n".join(lines)
 
 
+def _terms(fact: dict[str, Any]) -> str:
+    """「 [found: 総務省, 資料; missing: 作成]」: what the statement matcher saw, so a reader can check a miss."""
+    found, missing = fact.get("terms_found") or [], fact.get("terms_missing") or []
+    if not found and not missing:
+        return ""
+    return f" [found: {', '.join(found) or '–'}; missing: {', '.join(missing) or '–'}]"
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -103,6 +121,10 @@ def to_markdown(report: dict[str, Any]) -> str:
     if report.get("comparison"):
         lines += ["", "## Compared with baseline", "", "```", format_comparison(Comparison(**report["comparison"])),
                   "```"]
+    worst = worst_items(report)
+    if worst:
+        lines += ["", f"## 最も悪い{len(worst)}項目 / worst items", ""]
+        lines += [f"{n}. **{i['id']}** ({i['kind']}): {_verdict(i)}" for n, i in enumerate(worst, start=1)]
     lines += ["", "## Items", ""]
     for item in report.get("items", []):
         mark = "PASS" if item["passed"] else ("SET ERROR" if item["status"] == "set_error" else
@@ -116,12 +138,15 @@ def to_markdown(report: dict[str, Any]) -> str:
                      f"facts={_fmt(item.get('fact_coverage'))} must_not={item.get('must_not_violations')} "
                      f"invalid_citations={item.get('invalid_citations')} sections={_fmt(item.get('section_coverage'))} "
                      f"latency={_fmt(item.get('latency_s'))}s")
-        missed = [f["fact"] for f in item.get("facts", []) if not f["found"]]
+        missed = [f"{f['fact']}{_terms(f)}" for f in item.get("facts", []) if not f["found"]]
         found = [f"{f['fact']} ({f['matcher']})" for f in item.get("facts", []) if f["found"]]
         if found:
             lines.append(f"- **facts found**: {'; '.join(found)}")
         if missed:
             lines.append(f"- **facts missed**: {'; '.join(missed)}")
+        if item.get("form_issues"):
+            lines.append("- **回答の形 / form**: " + "; ".join(f"{i['code']} — {i.get('ja', '')} ({i.get('detail', '')})"
+                                                            for i in item["form_issues"]))
         if item.get("sources"):
             lines.append(f"- **sources (retrieved)**: {', '.join(item['sources'][:5])}; gold: "
                          f"{', '.join(item.get('gold_sources', []))}")
@@ -164,6 +189,7 @@ def to_html(report: dict[str, Any]) -> str:
         facts = "".join(f"<li>{'✔' if f['found'] else '✘'} {e(f['fact'])} <small>{e(f['matcher'])}</small></li>"
                         for f in item.get("facts", []))
         facts += "".join(f"<li>⚠ {e(m['claim'])}</li>" for m in item.get("must_not", []) if m["violated"])
+        facts += "".join(f"<li>✎ {e(i['code'])}: {e(i.get('ja', ''))}</li>" for i in item.get("form_issues", []))
         verdict = ("PASS" if item["passed"] else "FAIL") + "<br>" + e("; ".join(item.get("reasons", [])))
         answer = f"<b>{e(item.get('question', ''))}</b><pre>{e(item.get('answer', ''))}</pre>"
         sources = e(", ".join(item.get("sources", [])[:5])) + "<br><small>gold: " + e(

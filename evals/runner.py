@@ -21,13 +21,16 @@ from app.models.registry import ALIASES, BACKEND_NAMES
 from evals.matchers import EmbedFn, embed_fn_from_settings
 from evals.metrics import (
     ItemResult,
+    PassageRef,
     decide,
     retrieval_scores,
     score_citations,
+    score_form,
     score_sections,
     score_text,
     summarize,
 )
+from evals.progress import Progress, as_progress
 from evals.schema import EvalItem, LoadError
 
 LLM_CHOICES = {name: name for name in BACKEND_NAMES} | ALIASES
@@ -191,7 +194,10 @@ def _answer(result: ItemResult, item: EvalItem, collab: Collaborators, settings:
     result.answer = answer.answer
     result.abstained = answer.abstained
     result.abstention_correct = answer.abstained == (item.kind == "abstain")
-    score_text(result, item, answer.answer, collab.embed)
+    result.passages = [PassageRef(title=h.chunk.title, source=h.chunk.source, text=h.chunk.text)
+                       for h in answer.hits]
+    score_text(result, item, answer.answer, collab.embed, question=item.context)
+    score_form(result, answer.answer, result.passages, item.question or "")
     known = collab.index.has_chunk if collab.index is not None else None
     score_citations(result, answer.answer, answer.citations, known, collab.embed)
     if collab.judge is not None and not answer.abstained:
@@ -232,6 +238,8 @@ def evaluate_item(item: EvalItem, collab: Collaborators, settings: Settings, ret
     if item.turns:
         question = " → ".join([*item.turns, item.question or ""])
     result = ItemResult(id=item.id, kind=item.kind, question=question, gold_sources=list(item.gold_sources))
+    if item.draft_as_question:
+        result.warnings.append(f"kind={item.kind} without a profile: evaluated as a question")
     try:
         _retrieval(result, item, collab)
         if result.status == "ok" and not retrieval_only:
@@ -268,24 +276,31 @@ def run_eval(
     embed_matcher: bool = True,
     collaborators: Collaborators | None = None,
     load_errors: list[LoadError] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | Callable[[str], None] | None = None,
     on_item: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Score `items` and return the report dict: {"summary", "items", "load_errors", "meta"}. `on_item` receives the
-    report so far after every item (the CLI writes it out, so a long embedded run interrupted midway loses nothing)."""
+    """Score `items` and return the report dict: {"summary", "items", "load_errors", "meta"}. `progress` hears about
+    every item (n/N, elapsed, ETA: evals/progress.py; a plain callable gets one line per item). `on_item` receives
+    the report so far after every item (the CLI writes it out, so a long embedded run interrupted midway loses
+    nothing)."""
     if llm not in LLM_CHOICES:
         raise EvalSetupError(f"--llm は embedded|endpoint|fake のいずれか / unknown llm: {llm}")
     chosen = spread(list(items), limit) if limit else list(items)
     collab = collaborators or build_collaborators(settings, llm, retrieval_only, embed_matcher)
     started = time.perf_counter()
     results = []
-    for n, item in enumerate(chosen, start=1):
-        res = evaluate_item(item, collab, settings, retrieval_only)
-        results.append(res)
-        if progress is not None:
-            progress(f"[{n}/{len(chosen)}] {item.id}: {'PASS' if res.passed else 'FAIL'} {'; '.join(res.reasons)[:120]}")
-        if on_item is not None:
-            on_item(_report(results, load_errors, llm, retrieval_only, collab, started, limit))
+    reporter = as_progress(progress)
+    reporter.start(len(chosen))
+    try:
+        for n, item in enumerate(chosen, start=1):
+            reporter.item_started(n, item.id)
+            res = evaluate_item(item, collab, settings, retrieval_only)
+            results.append(res)
+            reporter.item_done(n, item.id, res.passed, res.reasons)
+            if on_item is not None:
+                on_item(_report(results, load_errors, llm, retrieval_only, collab, started, limit))
+    finally:
+        reporter.close()
     return _report(results, load_errors, llm, retrieval_only, collab, started, limit)
 
 

@@ -50,15 +50,26 @@ class EvalItem(BaseModel):
     @model_validator(mode="after")
     def _has_input(self) -> EvalItem:
         if self.kind in DRAFT_KINDS:
-            if self.profile is None:
-                raise ValueError(f"kind={self.kind} needs `profile`")
+            if self.profile is None and not (self.question or "").strip():
+                raise ValueError(f"kind={self.kind} needs `profile` (or a `question`, evaluated as a question)")
         elif not (self.question or "").strip():
             raise ValueError(f"kind={self.kind} needs a non-empty `question`")
         return self
 
     @property
     def is_draft(self) -> bool:
-        return self.kind in DRAFT_KINDS
+        """A draft to write: a draft kind with a profile. A draft kind with only a question is asked as a question
+        (reviewers' files carry such items; skipping them would hide them from the report)."""
+        return self.kind in DRAFT_KINDS and self.profile is not None
+
+    @property
+    def draft_as_question(self) -> bool:
+        return self.kind in DRAFT_KINDS and self.profile is None
+
+    @property
+    def context(self) -> str:
+        """The question with its earlier turns: what an answer may leave implicit."""
+        return " ".join([*self.turns, self.question or ""]).strip()
 
     @property
     def retrieval_query(self) -> str:

@@ -15,37 +15,49 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS, compatible, entity_mentions
+from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS, compatible, entity_mentions, figure_subjects
 from app.checks.figures import Figure, canonical, figure_spans
 
 STATEMENT_THRESHOLD = 0.75
 """Weighted share of a fact's terms a window must contain (calibrated on evals/calibration/statements.jsonl with
 `python -m evals.calibrate_matcher`)."""
+TWO_SENTENCE_THRESHOLD = 0.9
+"""The bar for a window of two sentences: words gathered from two sentences more easily add up to a claim neither
+makes (「必要な類型を選んで確保する」 + 「4つの類型に分け」 is not 「4類型すべてを確保しなければならない」)."""
 
 WEIGHTS = {"figure": 2.0, "entity": 2.0, "topic": 1.5, "content": 1.0, "verb": 0.75, "light": 0.5}
 """Figures and named subjects carry a fact; the topic (the noun before は/が) names what it is about; light words
 (資料, 場合, 位置付け, 行う …) are phrased in many ways and weigh little. A term the question names counts half."""
 GIVEN_CREDIT = 0.5
+GIVEN_KINDS = frozenset({"topic", "entity", "light"})
+"""Only what a fact is *about* may be left to the question (「副業型は…」); what it says about it (負担, 新設) may not:
+「費用は自治体が負担しますか」 does not make 「総務省が負担」 true of an answer that only names 総務省."""
+MIN_WORD_SHARE = 0.5
+"""Share of the weight of a fact's words (its figures apart) a window must hold when the fact has a word that is
+not light: the figures must be said about the same thing."""
 
 LIGHT = frozenset({
     "こと", "事", "物", "もの", "ため", "為", "よう", "様", "方", "点", "等", "場合", "言う", "位置付け", "扱い", "形",
     "内容", "全体", "資料", "文書", "仕組み", "制度", "目安", "対象", "期間", "必要", "行う", "有る", "居る", "成る",
     "出来る", "示す", "受ける", "求める", "挙げる", "含む", "含める", "通常", "概ね", "おおむね", "部分", "状況", "的",
-    "化", "性", "上", "中", "間", "後", "前", "時", "際", "各", "全", "当たり", "一つ", "ほか", "他", "すべて", "全て",
+    "化", "性", "上", "中", "間", "後", "前", "時", "際", "各", "全", "当たり", "一つ", "ほか", "他",
     "様々", "主", "大きい", "多い", "少ない", "良い", "よい", "付け", "付ける", "思う", "考える", "見る", "在る", "致す",
     "過ぎる", "年間", "年額", "月額", "日額", "作成", "実施", "作る", "纏める", "まとめる", "取り組む", "進める", "利用",
     "活用", "人当たり", "人",
 })
+KEEP_ADNOMINAL = frozenset({"同じ", "同一", "別の"})
+"""Adnominals that carry the claim (「両者は同じ段階である」) are terms; この・その are not."""
 _NOT_TERMS = frozenset({"無い", "ない", "なく", "ず", "ぬ"})
 """Negation is the polarity check's business, not a term."""
 _DROP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号", "感動詞", "接続詞", "副詞", "連体詞", "代名詞"})
 _FIGURE_COUNTER_POS = ("数詞",)
 
 _REWRITES = [
+    (re.compile(r"(?:し|せ)?なければ(?:ならない|なりません|いけない|いけません)|なくてはならない|ねばならない"), "必要がある"),
     (re.compile(r"対象外"), "対象ではない"), (re.compile(r"不要"), "必要ではない"), (re.compile(r"不可"), "できない"),
     (re.compile(r"未確認"), "確認できていない"), (re.compile(r"上限額"), "上限"), (re.compile(r"限度額"), "上限"),
 ]
@@ -56,6 +68,11 @@ NEGATION = re.compile(
     r"ません(?!か)|(?<![少危汚幼切])ない(?:です|。|$|と|ので|ため|場合|こと|よう|し、)|(?<![少危汚幼切])なく|"
     r"ず[、。]|ずに|確認できません|不明|見つかりません|記載はありません|とは別|別物|異な[りる]|取り違え|混同"
 )
+_CLAUSE_STOP = r"ではなく|でなく|が、|けれど|ものの|ため、|ので、|から、|ば、|て、|で、|し、"
+_TAIL = re.compile(rf"(?:(?!{_CLAUSE_STOP})[^。！？!?\n])*(?:{_CLAUSE_STOP}|[。！？!?])?")
+"""What follows the matched terms up to their predicate: the sentence end, or an earlier 「…ではなく」「…が、」 that
+closes their clause (「Xは、…見つかりませんでした」 keeps its predicate; 「Aから始めるのではなく、Bから」 stops at A's)."""
+_SENT_END = re.compile(r"(?<=[。！？!?\n])")
 _CLAUSE_END = re.compile(r"(?<=[、,])|(?<=ではなく)|(?<=でなく)")
 
 
@@ -64,16 +81,27 @@ def is_negated(text: str) -> bool:
     return bool(NEGATION.search(unicodedata.normalize("NFKC", text)))
 
 
+PREDICATE_CHARS = 14
+"""How much of a clause's end is its predicate: 「…ないことを約束する誓約書に署名する」 denies nothing (the ない is
+inside a noun phrase); 「…想定したものではない」「…適用されません」 deny."""
+_TRAILER = re.compile(r"(?:\s|[。、,.!！?？」』]|[（(][^（）()]*[）)])+$")
+
+
 def predicate_negated(text: str) -> bool:
-    """Whether the *last clause* denies: 「人材探しではなく課題から始める」 asserts; 「…ものではない」 denies."""
+    """Whether the *predicate of the last clause* denies: 「人材探しではなく課題から始める」 asserts; 「…ものではない」
+    denies; a negation inside a noun phrase (「起こさないことを約束する」) does not count."""
     clauses = [c for c in _CLAUSE_END.split(text) if c.strip(" 、,。")]
-    return is_negated(clauses[-1]) if clauses else False
+    if not clauses:
+        return False
+    last = _TRAILER.sub("", clauses[-1])
+    return is_negated(last[-PREDICATE_CHARS:] + "。")
 
 
 def prepare(text: str) -> str:
     """Canonical figures, no markers or spaces, lower case, negative prefixes spelled out."""
     text = canonical(re.sub(r"[\[［【]\s*\d{1,3}(?:\s*[,，、・]\s*\d{1,3})*\s*[\]］】]", "", text))
     text = re.sub(r"[ \u3000\t]+", "", text)
+    text = re.sub(r"(?<=[A-Za-z])[-‐](?=[A-Za-z])", "", text)  # J-LIS is one name, not J and LIS
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
     return text
@@ -81,7 +109,7 @@ def prepare(text: str) -> str:
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "始まる": ("開始", "始め", "創設", "新設"), "開始": ("始ま", "始め"), "新設": ("設け", "創設", "始ま"),
-    "公表": ("発表", "公開"), "引き上げる": ("引上げ", "引き上げ", "増額"), "上限": ("まで", "最大"),
+    "公表": ("発表", "公開"), "横断": ("全体にわたって", "全庁"), "配置": ("置く", "置か", "置き"), "引き上げる": ("引上げ", "引き上げ", "増額"), "上限": ("まで", "最大"),
 }
 """A handful of fixed equivalents seen in the labelled set (開始：2022年度 states 「2022年度に始まった」)."""
 
@@ -177,6 +205,8 @@ def fact_terms(fact: str) -> tuple[Term, ...]:
                           pieces=pieces if len(pieces) > 1 else ()))
 
     for surface, pos, norm, begin, end in morphs:
+        if pos == "連体詞" and surface in KEEP_ADNOMINAL:
+            pos = "形状詞"
         inside = any(a <= begin < b or a < end <= b for a, b in taken)
         if inside or pos in _DROP_POS or pos == "名詞" and norm.isdigit():
             flush()
@@ -290,14 +320,13 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
     found: list[str] = []
     missing: list[str] = []
     given: list[str] = []
-    positions: list[tuple[int, int]] = []
+    positions: list[list[tuple[int, int]]] = []
     for term in terms:
         if term.figure is not None:
             got += term.weight
             found.append(term.text)
-            pos = text.find(term.figure.value)
-            if pos >= 0:
-                positions.append((pos, pos + len(term.figure.value)))
+            if spots := _all(text, term.figure.value):
+                positions.append(spots)
             continue
         if term.kind == "entity" and _other_entity(term, names):
             return StatementMatch(False, 0.0, window, found, [term.text], given,
@@ -310,9 +339,9 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
             got += term.weight * credit
             (found if credit == 1 else missing).append(term.text if credit == 1 else f"{term.text}(~{credit:.1f})")
             if pos >= 0:
-                positions.append((pos, pos + len(term.forms[0] if term.forms else term.text)))
+                positions.append(_all(text, text[pos:pos + len(term.forms[0] if term.forms else term.text)]))
             continue
-        if q_text and _locate(term, q_text, q_forms)[0] > 0:
+        if q_text and term.kind in GIVEN_KINDS and _locate(term, q_text, q_forms)[0] == 1:
             got += term.weight * GIVEN_CREDIT
             given.append(term.text)
             continue
@@ -320,16 +349,103 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
     score = round(got / total, 4) if total else 0.0
     if not found:
         return StatementMatch(False, score, window, found, missing, given, reason="no term in the window")
+    words = [t for t in terms if t.figure is None]
+    if any(t.kind != "light" for t in words):
+        # figures alone do not state a fact: 「280万円から320万円に引き上げ」 is not 「320万円から280万円に引き下げ」
+        have_words = sum(t.weight * (1.0 if t.text in found else GIVEN_CREDIT if t.text in given else 0.0)
+                         for t in words)
+        if have_words < MIN_WORD_SHARE * sum(t.weight for t in words):
+            return StatementMatch(False, score, window, found, missing, given, reason="figures without the words")
+    if (subject := _figure_elsewhere(terms, text)):
+        return StatementMatch(False, score, window, found, missing, given,
+                              reason=f"figure belongs to another subject: {subject}")
+    if not _figure_order_ok(fact, text):
+        return StatementMatch(False, score, window, found, missing, given, reason="figures in the other order")
     if positions:
-        start, end = min(p[0] for p in positions), max(p[1] for p in positions)
-        tail = re.match(r"[^、,。！？!?\n]*[、,。]?", text[end:])
+        start, end = _smallest_cover(positions)
+        tail = _TAIL.match(text[end:])
         span = text[start:end] + (tail.group(0) if tail else "")
     else:
         span = text
-    if predicate_negated(span) != predicate_negated(prepare(fact)):
+    if not _same_polarity(prepare(fact), span):
         return StatementMatch(False, score, window, found, missing, given, reason="opposite polarity")
     ok = score >= STATEMENT_THRESHOLD
     return StatementMatch(ok, score, window, found, missing, given, reason="" if ok else "too few terms")
+
+
+def _figure_elsewhere(terms: Sequence[Term], text: str) -> str:
+    """When a fact ties a figure to a named subject, the window must too: in 「(企業派遣型560万円、…副業型各100万円)」
+    the 560万円 is 企業派遣型's, so the window does not state 「副業型の上限は560万円」. Returns the other subject."""
+    subjects = [t.text for t in terms if t.kind == "entity"]
+    figs = [t.figure for t in terms if t.figure is not None and (t.figure.unit or "." in t.figure.value)]
+    if not subjects or not figs:
+        return ""
+    mentions = entity_mentions(text)
+    for fig in figs:
+        near = [figure_subjects(text, sp.start, sp.end, mentions) for sp in figure_spans(text)
+                if fig.satisfied_by(sp.figure)]
+        near = [n for n in near if n]
+        if near and not any(compatible(a, b) for names in near for a in names for b in subjects):
+            return ", ".join(dict.fromkeys(n for names in near for n in names))
+    return ""
+
+
+_FROM_TO = re.compile(r"(\d+(?:\.\d+)?)[^\d、。]{0,4}から(\d+(?:\.\d+)?)")
+
+
+def _figure_order_ok(fact: str, window_text: str) -> bool:
+    """「AからB」 in a fact keeps its order in the window (280万円から320万円 is an increase, the reverse is not)."""
+    for a, b in _FROM_TO.findall(prepare(fact)):
+        pa, pb = window_text.find(a), window_text.find(b)
+        if pa >= 0 and pb >= 0 and pa > pb:
+            return False
+    return True
+
+
+def _all(text: str, needle: str) -> list[tuple[int, int]]:
+    """Every occurrence of `needle` (case-insensitive) as (start, end)."""
+    if not needle:
+        return []
+    low, low_needle = text.lower(), needle.lower()
+    out, pos = [], low.find(low_needle)
+    while pos >= 0:
+        out.append((pos, pos + len(needle)))
+        pos = low.find(low_needle, pos + 1)
+    return out
+
+
+def _smallest_cover(occurrences: list[list[tuple[int, int]]]) -> tuple[int, int]:
+    """The shortest stretch holding one occurrence of every term: 「人材探しから始めるのではなく、課題から始めます」
+    puts 「人材探しから始める」 in the first clause (denied) and 「課題から始める」 in the second (asserted)."""
+    events = sorted((s, e, i) for i, occ in enumerate(occurrences) for s, e in occ)
+    need = len(occurrences)
+    best = (events[0][0], max(e for _, e, _ in events))
+    count: dict[int, int] = {}
+    left = 0
+    for right, (_, _, i) in enumerate(events):
+        count[i] = count.get(i, 0) + 1
+        while len(count) == need:
+            start = events[left][0]
+            end = max(e for _, e, _ in events[left:right + 1])
+            if end - start < best[1] - best[0]:
+                best = (start, end)
+            j = events[left][2]
+            count[j] -= 1
+            if not count[j]:
+                del count[j]
+            left += 1
+    return best
+
+
+def _same_polarity(fact: str, span: str) -> bool:
+    """A denying fact needs a denial among its matched words (「各部署に一人ずつ置くのではなく…想定されている」 states
+    「…配置することを想定したものではない」); an asserting fact needs the last clause of its words to assert, in each
+    sentence they come from (「人材探しから始めるのではなく、」 does not state 「人材探しから始める」; 「…を求めては
+    いません。…確保する前提です」 does not state 「…確保しなければならない」)."""
+    if predicate_negated(fact):
+        return is_negated(span)
+    parts = [p for p in _SENT_END.split(span) if p.strip(" 。")]
+    return not any(predicate_negated(p) for p in parts)
 
 
 def windows(text: str) -> list[str]:
@@ -341,8 +457,11 @@ def windows(text: str) -> list[str]:
 def match_statement(fact: str, text: str, question: str = "") -> StatementMatch:
     """The best window of `text` for `fact` (found windows first, then the highest score)."""
     best = StatementMatch(False, reason="empty answer")
-    for window in windows(text):
+    sents = _sentences(text)
+    for i, window in enumerate(windows(text)):
         m = score_window(fact, window, question)
+        if m.found and i >= len(sents) and m.score < TWO_SENTENCE_THRESHOLD:
+            m.found, m.reason = False, "too few terms for two sentences"
         if not best.window or (m.found, m.score) > (best.found, best.score):
             best = m
     return best

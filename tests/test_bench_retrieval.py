@@ -64,6 +64,9 @@ def test_cli_reports_malformed_line_without_traceback(tmp_path: Path, monkeypatc
 def test_metrics_on_a_known_ranking() -> None:
     got = score_ranking(["x", "rel", "y"], {"rel": 1}, (1, 5, 10))
     assert got["recall@1"] == 0 and got["recall@5"] == 1
+    assert got["hit@1"] == 0 and got["hit@5"] == 1
+    two = score_ranking(["a", "x", "y"], {"a": 1, "b": 1}, (1, 5))
+    assert two["recall@1"] == 0.5 and two["hit@1"] == 1.0  # hit@k: any relevant doc in the top k
     assert got["mrr@10"] == pytest.approx(0.5)
     assert got["ndcg@10"] == pytest.approx(1 / 1.5849625, rel=1e-5)
 
@@ -77,10 +80,10 @@ def test_bench_json_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
                                     "--limit", "3", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"methods", "queries", "docs"}
-    assert data["queries"] == 3 and data["docs"] == 4
+    assert set(data) == {"methods", "queries", "docs", "queries_without_relevant", "queries_scored"}
+    assert data["queries"] == 3 and data["docs"] == 4 and data["queries_without_relevant"] == 0
     assert set(data["methods"]) == {"dense", "bm25", "hybrid", "hybrid_rerank", "naive_langchain"}
-    keys = {"recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms"}
+    keys = {"recall@1", "recall@5", "recall@10", "hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms"}
     for name, metrics in data["methods"].items():
         assert set(metrics) == keys, name
     assert all(v is None for v in data["methods"]["hybrid_rerank"].values())  # no reranker configured
@@ -88,6 +91,24 @@ def test_bench_json_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert 0 <= hybrid["recall@1"] <= hybrid["recall@5"] <= 1
     assert hybrid["recall@5"] == 1.0  # four distinct docs, each query's doc is in the top 5
     assert hybrid["p95_ms"] >= hybrid["p50_ms"] > 0
+
+
+def test_queries_without_a_relevant_document_are_left_out_of_every_mean() -> None:
+    from evals.bench.retrieval import Query, _run_method
+
+    queries = [Query("q1", "梅雨", {"d1": 1}), Query("q2", "富士山", {}), Query("q3", "将棋", {"d3": 0})]
+    result = _run_method(queries, lambda q: ["d1", "d3"], (1, 5), warmup="x")
+    assert result.without_relevant == 2 and len(result.per_query) == 1
+    summary = result.summary((1, 5))
+    assert summary["recall@1"] == 1.0 and summary["hit@5"] == 1.0  # the two unscorable queries are not misses
+    assert len(result.latencies_ms) == 3
+
+
+def test_the_table_says_how_many_queries_were_left_out() -> None:
+    from evals.bench.retrieval import format_table
+
+    report = {"methods": {"bm25": None}, "queries": 784, "docs": 10, "queries_without_relevant": 35}
+    assert "left out: 35" in format_table(report).splitlines()[0]
 
 
 def test_synthetic_chunks_reach_the_requested_count_on_a_small_corpus() -> None:

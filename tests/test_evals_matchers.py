@@ -7,6 +7,8 @@ import pytest
 
 from evals.matchers import (
     check_citations,
+    combine,
+    fact_evidence,
     is_negated,
     match_fact,
     match_must_not,
@@ -96,14 +98,18 @@ def _toy_embed(vectors: dict[str, list[float]]):
     return embed
 
 
-def test_embedding_matcher_fires_above_threshold_and_reports_itself() -> None:
+def test_embedding_matcher_fires_above_threshold_as_evidence_only() -> None:
+    """e5 scores are reported for every fact, but do not decide (they credit near-misses a reader rejects)."""
     fact = "外部人材リストは希望する自治体に提供される"
     answer = "詳しい名簿は、申し出た団体にだけ渡されます。"
     embed = _toy_embed({fact: [1.0, 0.0, 0.0], answer: [0.99, 0.14, 0.0]})
+    evidence = fact_evidence(fact, answer, embed)
+    assert evidence["embedding"].found and evidence["embedding"].score > 0.95
     m = match_fact(fact, answer, embed)
-    assert m.found and m.matcher == "embedding" and m.score > 0.95
+    assert not m.found and m.evidence["embedding"] > 0.95
+    assert combine(evidence, ("substring", "statement", "embedding")).matcher == "embedding"
     far = _toy_embed({fact: [1.0, 0.0, 0.0], answer: [0.5, 0.86, 0.0]})
-    assert not match_fact(fact, answer, far).found
+    assert not fact_evidence(fact, answer, far)["embedding"].found
 
 
 def test_embedding_matcher_still_requires_the_figures() -> None:
@@ -147,7 +153,7 @@ def test_real_e5_scores_paraphrase_above_a_near_miss(settings) -> None:
     near = "地域おこし協力隊は都市部の住民が地方に移住して活動する制度です。"
     vec = np.asarray(embed([fact, para, near]))
     assert vec[0] @ vec[1] > EMBED_THRESHOLD > vec[0] @ vec[2]
-    assert match_fact(fact, para, embed).matcher == "embedding"
+    assert fact_evidence(fact, para, embed)["embedding"].found
 
 
 def test_marker_after_the_full_stop_cites_the_previous_sentence() -> None:

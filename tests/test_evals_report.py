@@ -125,3 +125,14 @@ def test_thresholds_file_has_ci_and_full_profiles() -> None:
     data = load_thresholds()
     assert {"ci", "full"} <= set(data)
     assert "hit@5" in data["ci"] and "fact_coverage" in data["full"]
+
+
+def test_report_lists_the_five_worst_items_with_why() -> None:
+    from evals.report import to_markdown, worst_items
+
+    items = [{"id": f"d{n}", "kind": "posting", "status": "ok", "passed": n > 6, "fact_coverage": n / 10,
+              "must_not_violations": 0, "invalid_citations": 0, "reasons": [f"facts missed: f{n}"]} for n in range(9)]
+    worst = worst_items({"items": items})
+    assert [i["id"] for i in worst] == ["d0", "d1", "d2", "d3", "d4"]
+    md = to_markdown({"summary": {}, "items": items})
+    assert "worst items" in md and "1. **d0** (posting): FAIL facts=0.00 (facts missed: f0)" in md

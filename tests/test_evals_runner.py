@@ -204,3 +204,72 @@ def test_limit_spreads_across_kinds() -> None:
         [EvalItem(id="p0", kind="posting", profile={"issues": ["x"]})]
     assert [i.id for i in spread(items, 4)] == ["a0", "q0", "p0", "a1"]
     assert len(spread(items, 100)) == 7
+
+
+class MarkerOnlyPipeline(FakePipeline):
+    def ask(self, question: str, history=None) -> Answer:
+        self.calls.append((question, list(history or [])))
+        return Answer(answer="[1] [2]", citations=[Citation.from_hit(1, Hit(chunk=KIGYOJIN, rank=1))],
+                      hits=[Hit(chunk=KIGYOJIN, rank=1), Hit(chunk=FUKUYAMA, rank=2)])
+
+
+def test_form_issues_fail_the_item_with_a_reason_and_are_counted(settings) -> None:
+    report = run_eval(ITEMS[:1], settings, collaborators=collaborators(MarkerOnlyPipeline()))
+    item = report["items"][0]
+    assert [f["code"] for f in item["form_issues"]] == ["marker_only_answer"]
+    assert item["form_issues"][0]["ja"].startswith("回答に文章がなく")
+    assert not item["passed"] and any(r.startswith("form: marker_only_answer") for r in item["reasons"])
+    assert [p["title"] for p in item["passages"]] == ["scheme-kigyojin", "case-fukuyama"]  # kept for --rescore
+    s = report["summary"]
+    assert s["form_defects"] == 1 and s["form_defect_rate"] == 1.0 and s["form_issues"] == {"marker_only_answer": 1}
+
+
+def test_draft_kind_with_only_a_question_is_asked_as_a_question(settings) -> None:
+    item = EvalItem(id="po-q", kind="posting", question="地域活性化起業人の上限は？", reference_facts=["560万円"],
+                    gold_sources=["scheme-kigyojin"])
+    assert item.draft_as_question and not item.is_draft
+    pipe = FakePipeline()
+    got = run_eval([item], settings, collaborators=collaborators(pipe))["items"][0]
+    assert pipe.calls and got["fact_coverage"] == 1.0 and got["hit_at_k"] is True
+    assert got["warnings"] == ["kind=posting without a profile: evaluated as a question"]
+
+
+def test_progress_lines_give_n_of_total_elapsed_and_eta(settings) -> None:
+    from evals.progress import LineProgress
+
+    lines: list[str] = []
+    ticks = iter([0.0, 30.0, 60.0, 95.0])
+    progress = LineProgress(lines.append, now=lambda: next(ticks))
+    run_eval(ITEMS[:3], settings, collaborators=collaborators(), progress=progress)
+    assert lines[0].startswith("[1/3] qa1: FAIL") and lines[0].endswith("elapsed 0:30, ETA 1:00")
+    assert lines[2].startswith("[3/3] ab1: PASS") and lines[2].endswith("elapsed 1:35, ETA 0:00")
+
+
+def test_cli_rescore_reads_an_old_report_and_calls_no_model(cli, tmp_path: Path, monkeypatch) -> None:
+    def no_model(*a, **k):
+        raise AssertionError("--rescore must not build a pipeline or call a model")
+
+    monkeypatch.setattr(runner_mod, "build_collaborators", no_model)
+    old = {"summary": {"items": 1, "fact_coverage": 0.0}, "meta": {"llm": "embedded"}, "items": [{
+        "id": "st1", "kind": "qa", "status": "ok", "passed": False, "question": "ガイドブックとはどんな資料ですか？",
+        "answer": "総務省の『外部デジタル人材の確保ガイドブック』は、自治体DX全体手順書の別冊で、62ページの資料です。[1]",
+        "abstained": False, "facts": [{"fact": "総務省が作成した資料である", "found": False, "matcher": "none"},
+                                      {"fact": "全体で約62ページある", "found": False, "matcher": "none"}],
+        "must_not": [{"claim": "デジタル庁が作成した資料である", "violated": False, "matcher": "none"}],
+        "citations": [], "hit_at_k": True}]}
+    path = tmp_path / "old" / "report.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "re"
+    res = CliRunner().invoke(cli, ["eval", "--rescore", str(path), "--out", str(out), "--no-embed-matcher", "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    facts = payload["items"][0]["facts"]
+    assert [f["found"] for f in facts] == [True, True] and "62ページ" in facts[1]["terms_found"]
+    assert payload["summary"]["fact_coverage"] == 1.0 and payload["previous_summary"]["fact_coverage"] == 0.0
+    assert (out / "report.json").is_file() and json.loads((out / "report.json").read_text())["meta"]["rescored_from"]
+    text = CliRunner().invoke(cli, ["eval", "--rescore", str(path), "--out", str(tmp_path / "re2"),
+                                    "--no-embed-matcher"])
+    assert text.exit_code == 0 and "fact_coverage: 1.0 (was 0.0)" in text.stdout
+    same = CliRunner().invoke(cli, ["eval", "--rescore", str(path), "--out", str(path.parent)])
+    assert same.exit_code == 1 and "--out" in same.stderr

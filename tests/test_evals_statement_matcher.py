@@ -76,3 +76,27 @@ def test_per_fact_terms_are_reported() -> None:
     assert terms["5600000円"] == "figure" and terms["企業派遣型"] == "entity" and terms["措置"] == "content"
     got = match_statement("総務省が作成した資料である", GUIDEBOOK)
     assert "総務省" in got.found_terms and "作成" in got.missing_terms and got.window == GUIDEBOOK
+
+
+@pytest.mark.parametrize(("claim", "answer"), [
+    # the predicate sits at the end of the sentence, after the topic's comma
+    ("J-LISの人材派遣制度がある", "J-LIS による外部デジタル人材の確保を支援する制度は、調査では見つかりませんでした[1]。"),
+    # 「しなければならない」 is an obligation, not a denial; the answer denies it in the first of two sentences
+    ("4類型すべてを外部人材で確保しなければならない",
+     "4つの類型すべてを外部人材で埋めることを求めてはいません[1]。必要な類型を選んで確保する前提です[1]。"),
+    # in the list, 560万円 is 企業派遣型's
+    ("副業型の上限は560万円である", "上限額（企業派遣型560万円、上乗せ各100万円、副業型各100万円）は報道時点の数字です[2]。"),
+    # 同じ is part of the claim
+    ("両者は同じ段階である", "両者は別の段階です。全体手順書は流れを4段階で示しています[2]。"),
+    # an increase is not the decrease with the same two figures
+    ("320万円から280万円に引き下げられた", "報償費等の上限は280万円から320万円に引き上げられました[1]。"),
+])
+def test_wrong_claims_an_answer_does_not_make(claim: str, answer: str) -> None:
+    from evals.matchers import match_must_not
+
+    assert not match_must_not(claim, answer).found
+
+
+def test_a_subordinate_clause_keeps_its_own_polarity() -> None:
+    passage = "旅費・宿泊費・謝金はすべて総務省が負担するため、受け入れる自治体の費用負担はありません。"
+    assert match_statement("旅費・宿泊費・謝金は総務省が負担する", passage).found

@@ -94,9 +94,9 @@ def marker_only(answer: str) -> bool:
 
 # --- question echo -------------------------------------------------------------------------------------------
 
-ECHO_INSIDE = 0.8
+ECHO_INSIDE = 0.95
 """Share of an answer sentence's bigrams taken from the question, above which it repeats the question …"""
-ECHO_COVER = 0.6
+ECHO_COVER = 0.7
 """… when it also repeats this share of the question's bigrams."""
 ECHO_INSIDE_ASKING = 0.7
 """An answer sentence that itself asks (ends in か / ？) needs less: answers do not ask the user questions."""
@@ -119,6 +119,8 @@ def question_echo(answer: str, question: str) -> list[str]:
         if len(s) < 4:
             continue
         inside, cover = len(s & q) / len(s), len(s & q) / len(q)
+        if re.match(r"(?:はい|いいえ)", sentence):
+            continue  # 「はい、…必要があります」 answers (rightly or wrongly); it does not ask back
         asking = bool(re.search(r"(?:か|[?？])[。\s]*$", sentence))
         if (inside >= ECHO_INSIDE and cover >= ECHO_COVER) or (asking and inside >= ECHO_INSIDE_ASKING):
             echoed.append(sentence)
@@ -250,6 +252,13 @@ def _nearest(mentions: list[Mention], start: int, end: int, bounds: list[tuple[i
         return [m.name for m, d in zip(inside, dist, strict=True) if d == best]
     before = [m for m in mentions if m.end <= start]
     return [before[-1].name] if before else []
+
+
+def figure_subjects(text: str, start: int, end: int, mentions: list[Mention] | None = None) -> list[str]:
+    """The named subject(s) nearest to the figure at [start, end) of a canonical text (same sentence first, else
+    the running subject before it); [] when none is named."""
+    ments = entity_mentions(text) if mentions is None else mentions
+    return _nearest(ments, start, end, _sentence_bounds(text))
 
 
 def _in_sentence(mentions: list[Mention], start: int, bounds: list[tuple[int, int]]) -> list[str]:

@@ -34,15 +34,21 @@ def eval_command(
     = False,
     check: Annotated[str | None, typer.Option("--check", help="Gate profile in evals/thresholds.yaml (ci|full)")]
     = None,
+    rescore: Annotated[Path | None, typer.Option(
+        "--rescore", help="Re-score the answers of a report.json with today's matchers (no model call)")] = None,
 ) -> None:
     """評価セットを実行してレポートを書く / run eval sets and write report.json, report.md, report.html."""
     from evals.gate import check as gate_check
     from evals.gate import load_thresholds
+    from evals.progress import stderr_progress
     from evals.report import compare, format_comparison, load_report, write_reports
     from evals.runner import EvalSetupError, run_eval
     from evals.schema import load_items, set_names, set_paths
 
     settings = load_settings()
+    if rescore is not None:
+        _rescore(rescore, out or settings.home / "evals" / "rescored", as_json, not no_embed_matcher, settings)
+        return
     paths = list(file or [])
     if set_name is not None:
         found = set_paths(set_name)
@@ -71,7 +77,7 @@ def eval_command(
         chosen = llm.value if llm is not None else {"openai": "endpoint"}.get(settings.llm_backend, settings.llm_backend)
         report = run_eval(items, settings, llm=chosen, limit=limit, retrieval_only=retrieval_only,
                           embed_matcher=not no_embed_matcher, load_errors=errors,
-                          progress=None if as_json else (lambda m: typer.echo(m, err=True)), on_item=save_partial)
+                          progress=stderr_progress(), on_item=save_partial)
     except EvalSetupError as exc:
         fail(str(exc))
     except Exception as exc:  # LLMError, StoreError …: their messages name the setting to fix
@@ -97,6 +103,36 @@ def eval_command(
     if failures:
         typer.echo("閾値未達 / gate failed: " + "; ".join(failures), err=True)
         raise typer.Exit(3)
+
+
+def _rescore(path: Path, out_dir: Path, as_json: bool, embed_matcher: bool, settings) -> None:  # noqa: ANN001
+    """`--rescore`: the saved answers scored again, written beside nothing of the original (a new folder)."""
+    from evals.matchers import embed_fn_from_settings
+    from evals.report import Comparison, format_comparison, load_report, write_reports
+    from evals.rescore import rescore_report
+
+    try:
+        old = load_report(path)
+    except ValueError as exc:
+        fail(str(exc))
+    if out_dir.resolve() == path.resolve().parent:
+        fail(f"--out は元のレポートと別のフォルダにしてください / --out must differ from the report's folder: {out_dir}")
+    try:
+        embed = embed_fn_from_settings(settings) if embed_matcher else None
+    except Exception as exc:  # the e5 model will not load: score without it, say so
+        typer.echo(f"埋め込みなしで再採点します / scoring without the e5 matcher: {_one_line(exc)}", err=True)
+        embed = None
+    report = rescore_report(old, embed=embed, corpus_dir=settings.corpus_dir, source=str(path))
+    written = write_reports(report, out_dir)
+    if as_json:
+        print_json({"summary": report["summary"], "items": report["items"],
+                    "previous_summary": report["rescore"]["previous_summary"]})
+        return
+    before = report["rescore"]["previous_summary"]
+    typer.echo("\n".join(f"{k}: {v}" + (f" (was {before[k]})" if k in before and before[k] != v else "")
+                         for k, v in report["summary"].items()))
+    typer.echo(format_comparison(Comparison(**report["comparison"])))
+    typer.echo(f"レポート / report: {written['md']} ({written['json'].name}, {written['html'].name})")
 
 
 def register(app: typer.Typer) -> None:

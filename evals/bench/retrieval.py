@@ -7,8 +7,11 @@ and indexed in a temporary store (``Settings(home=tmpdir)``) exactly as ingest d
 new generation, its BM25 folder, then the CURRENT flip. Chunk hits map back to documents; each document counts
 once, at its best rank.
 
-Metrics per method: recall@k (relevant docs found in the top k / relevant docs), MRR@10, nDCG@10 (graded gain
-2^g-1), and per-query latency p50/p95 in ms of the search call, query embedding included.
+Metrics per method: recall@k (relevant docs found in the top k / relevant docs), hit@k (the query counts when any
+relevant doc is in the top k: what FAQ-retrieval papers report), MRR@10, nDCG@10 (graded gain 2^g-1), and per-query
+latency p50/p95 in ms of the search call, query embedding included. A query without any relevant document (no
+grade > 0) says nothing about a retriever: it is left out of every quality mean and counted apart
+(``queries_without_relevant``); its search still counts towards latency.
 
 Passage embeddings are cached by (model, sha256 of the text) in ``<settings.home>/cache/bench/embeddings.sqlite3``
 so a rerun, or another method embedding the same text, does not pay for them again; query embeddings are never
@@ -42,7 +45,8 @@ from app.retrieval.text import index_text
 from app.schemas import Chunk
 
 METHOD_NAMES = ("dense", "bm25", "hybrid", "hybrid_rerank", "naive_langchain")
-METRIC_NAMES = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_ms", "p95_ms")
+METRIC_NAMES = ("recall@1", "recall@5", "recall@10", "hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "p50_ms",
+                "p95_ms")
 SAMPLE_SEED = 20261129
 
 
@@ -149,11 +153,17 @@ def dedupe_docs(doc_ids: Sequence[str]) -> list[str]:
     return out
 
 
+def has_relevant(relevant: dict[str, float]) -> bool:
+    """Whether a query can be scored at all (some document graded above 0)."""
+    return any(g > 0 for g in relevant.values())
+
+
 def score_ranking(ranked: Sequence[str], relevant: dict[str, float], ks: Sequence[int]) -> dict[str, float]:
     rel = {d: g for d, g in relevant.items() if g > 0}
     out: dict[str, float] = {}
     for k in ks:
         out[f"recall@{k}"] = len(set(ranked[:k]) & set(rel)) / len(rel) if rel else 0.0
+        out[f"hit@{k}"] = 1.0 if set(ranked[:k]) & set(rel) else 0.0
     rr = 0.0
     for i, d in enumerate(ranked[:10], start=1):
         if d in rel:
@@ -364,10 +374,12 @@ class _RRFPair:  # pragma: no cover - only without langchain-classic
 @dataclass
 class MethodResult:
     per_query: list[dict[str, float]] = field(default_factory=list)
+    """Scores of the queries that have a relevant document (the others are left out of every mean)."""
     latencies_ms: list[float] = field(default_factory=list)
+    without_relevant: int = 0
 
     def summary(self, ks: Sequence[int]) -> dict[str, float]:
-        names = [f"recall@{k}" for k in ks] + ["mrr@10", "ndcg@10"]
+        names = [f"recall@{k}" for k in ks] + [f"hit@{k}" for k in ks] + ["mrr@10", "ndcg@10"]
         out = {n: round(statistics.fmean(r[n] for r in self.per_query), 4) if self.per_query else 0.0 for n in names}
         out["p50_ms"] = round(percentile(self.latencies_ms, 50), 1)
         out["p95_ms"] = round(percentile(self.latencies_ms, 95), 1)
@@ -383,6 +395,9 @@ def _run_method(queries: list[Query], search: Callable[[str], list[str]], ks: Se
         t0 = time.perf_counter()
         doc_ids = search(text)
         result.latencies_ms.append((time.perf_counter() - t0) * 1000)
+        if not has_relevant(q.relevant):
+            result.without_relevant += 1
+            continue
         result.per_query.append(score_ranking(dedupe_docs(doc_ids), q.relevant, ks))
     return result
 
@@ -455,23 +470,33 @@ def run_benchmark(
             results["naive_langchain"] = _run_method(queries, search_naive, ks, warm, append_choices).summary(ks)
     if append_choices:
         notes.append("queries: question + multiple-choice options (--append-choices), for every method")
-    return {"methods": results, "queries": len(queries), "docs": len(docs), "chunks": len(chunks), "notes": notes}
+    without = sum(not has_relevant(q.relevant) for q in queries)
+    if without:
+        notes.append(f"{without} of {len(queries)} queries have no relevant document: left out of every mean")
+    return {"methods": results, "queries": len(queries), "docs": len(docs), "chunks": len(chunks), "notes": notes,
+            "queries_without_relevant": without, "queries_scored": len(queries) - without}
 
 
 def to_json_payload(report: dict[str, Any], ks: Sequence[int] = (1, 5, 10)) -> dict[str, Any]:
     """The documented JSON shape: every method present; metrics null for a method that could not run."""
-    names = [f"recall@{k}" for k in sorted(set(ks) | {1, 5, 10})] + ["mrr@10", "ndcg@10", "p50_ms", "p95_ms"]
+    cut = sorted(set(ks) | {1, 5, 10})
+    names = [f"recall@{k}" for k in cut] + [f"hit@{k}" for k in cut] + ["mrr@10", "ndcg@10", "p50_ms", "p95_ms"]
     methods = {}
     for m in METHOD_NAMES:
         if m in report["methods"]:
             got = report["methods"][m]
             methods[m] = dict(got) if got is not None else dict.fromkeys(names)
-    return {"methods": methods, "queries": report["queries"], "docs": report["docs"]}
+    return {"methods": methods, "queries": report["queries"], "docs": report["docs"],
+            "queries_without_relevant": report.get("queries_without_relevant", 0),
+            "queries_scored": report.get("queries_scored", report["queries"])}
 
 
 def format_table(report: dict[str, Any], ks: Sequence[int] = (1, 5, 10)) -> str:
-    cols = [f"recall@{k}" for k in sorted(set(ks) | {1, 5, 10})] + ["mrr@10", "ndcg@10", "p50_ms", "p95_ms"]
-    lines = [f"docs={report['docs']} chunks={report.get('chunks', '?')} queries={report['queries']}",
+    cut = sorted(set(ks) | {1, 5, 10})
+    cols = [f"recall@{k}" for k in cut] + [f"hit@{k}" for k in cut] + ["mrr@10", "ndcg@10", "p50_ms", "p95_ms"]
+    without = report.get("queries_without_relevant", 0)
+    lines = [f"docs={report['docs']} chunks={report.get('chunks', '?')} queries={report['queries']}"
+             f" (scored {report['queries'] - without}; without a relevant document, left out: {without})",
              "| method | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for m, got in report["methods"].items():
         cells = ["n/a" if got is None else (f"{got[c]:.1f}" if c.endswith("_ms") else f"{got[c]:.3f}") for c in cols]
