@@ -7,9 +7,9 @@ from typing import Literal
 
 from ingest.errors import IngestRejected
 
-Format = Literal["pdf", "markdown", "html", "text"]
+Format = Literal["pdf", "markdown", "html", "text", "docx"]
 
-SUPPORTED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".txt", ".text"}
+SUPPORTED_SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".txt", ".text", ".docx"}
 _BINARY_MAGIC = {
     b"MZ": "Windows executable",
     b"\x7fELF": "ELF executable",
@@ -26,7 +26,7 @@ _BINARY_MAGIC = {
 
 def unsupported(path: Path, what: str) -> IngestRejected:
     return IngestRejected(
-        f"{path.name}: 対応していない形式です（PDF・Markdown・HTML・テキストのみ） / unsupported file type ({what})"
+        f"{path.name}: 対応していない形式です（PDF・Word(.docx)・Markdown・HTML・テキストのみ） / unsupported file type ({what})"
     )
 
 
@@ -44,6 +44,11 @@ def detect_format(path: Path, data: bytes) -> Format:
     suffix = path.suffix.lower()
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    if suffix == ".docx" and data.startswith(b"PK\x03\x04"):
+        return "docx"  # a zip: the loader checks it really is a Word document
+    if data.startswith(b"\xd0\xcf\x11\xe0") and suffix in {".doc", ".docx"}:
+        raise IngestRejected(f"{path.name}: 古い形式（.doc）かパスワード付きのWord文書は読めません。パスワードを外して"
+                             f".docx か PDF で保存し直してください / legacy or password-protected Word file")
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise unsupported(path, f"content is a {what}")

@@ -234,7 +234,51 @@ def load_text(path: Path, data: bytes) -> LoadedDoc:
     return LoadedDoc(title=title, blocks=[Block(text=text)] if text else [])
 
 
-LOADERS = {"pdf": load_pdf, "markdown": load_markdown, "html": load_html, "text": load_text}
+# --- Word (.docx) ----------------------------------------------------------------------------------------
+
+_WORD_HEADING = re.compile(r"^(?:Heading|見出し)\s*(\d)$")
+
+
+def load_docx(path: Path, data: bytes) -> LoadedDoc:
+    """Paragraphs and tables in document order; Word's heading styles (Heading n / 見出し n) give the heading path,
+    so a citation says which section of a municipality's own 要綱 or 募集要項 it came from."""
+    import zipfile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestRejected(f"{path.name}: Word文書（.docx）として読めません（壊れているか、別の形式です）"
+                             f" / not a readable .docx ({type(exc).__name__})") from exc
+    blocks: list[Block] = []
+    stack: list[tuple[int, str]] = []
+    title = normalise_text(document.core_properties.title or "")
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            rows = [" | ".join(normalise_text(c.text) for c in row.cells) for row in item.rows]
+            text = "\n".join(r for r in rows if r.strip(" |"))
+            if text:
+                blocks.append(Block(text=text, heading_path=tuple(h for _, h in stack)))
+            continue
+        text = normalise_text(item.text)
+        if not text:
+            continue
+        style = item.style.name if item.style is not None else ""
+        level = 1 if style in ("Title", "表題") else int(m.group(1)) if (m := _WORD_HEADING.match(style)) else None
+        if level is not None:
+            title = title or text
+            stack = [(lv, h) for lv, h in stack if lv < level] + [(level, text)]
+            continue
+        blocks.append(Block(text=text, heading_path=tuple(h for _, h in stack)))
+    if not blocks:
+        raise IngestRejected(f"{path.name}: 本文の文字がありません（画像だけのWord文書など） / the document has no text")
+    return LoadedDoc(title=title or path.stem, blocks=blocks)
+
+
+LOADERS = {"pdf": load_pdf, "markdown": load_markdown, "html": load_html, "text": load_text, "docx": load_docx}
 
 
 def load_document(path: Path, data: bytes, fmt: Format) -> LoadedDoc:

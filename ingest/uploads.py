@@ -16,7 +16,7 @@ from typing import Any
 
 from app.config import Settings
 from app.store import StoreError
-from ingest.detect import SUPPORTED_SUFFIXES, detect_format
+from ingest.detect import SUPPORTED_SUFFIXES, detect_format, unsupported
 from ingest.errors import IngestRejected
 from ingest.lock import IngestBusyError
 from ingest.report import FileReport, IngestReport
@@ -36,8 +36,7 @@ def check_upload(path: Path, max_file_mb: float, display_name: str | None = None
     name = display_name or path.name
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return (f"{name}: 対応していない形式です（{', '.join(ALLOWED_SUFFIXES)} のみ）"
-                f" / unsupported file type {suffix or '(none)'}")
+        return str(unsupported(Path(name), f"suffix {suffix or '(none)'}"))
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:

@@ -103,7 +103,10 @@ def test_upload_gate(tmp_path: Path) -> None:
     assert check_upload(_write(tmp_path, "ok.md", "# 見出し\n本文".encode()), 1) is None
     exe = check_upload(_write(tmp_path, "setup.pdf", b"MZ\x90\x00" + b"\x00" * 100), 1)
     assert exe and "setup.pdf" in exe and "executable" in exe
-    assert "対応していない形式" in (check_upload(_write(tmp_path, "x.docx", b"PK\x03\x04"), 1) or "")
+    assert "対応していない形式" in (check_upload(_write(tmp_path, "x.xlsx", b"PK\x03\x04"), 1) or "")
+    assert check_upload(_write(tmp_path, "yoko.docx", b"PK\x03\x04rest"), 1) is None  # Word: the loader decides
+    legacy = check_upload(_write(tmp_path, "old.docx", b"\xd0\xcf\x11\xe0" + b"\x00" * 50), 1)
+    assert legacy and "古い形式" in legacy and "old.docx" in legacy
     assert "空のファイル" in (check_upload(_write(tmp_path, "empty.md", b""), 1) or "")
     big = check_upload(_write(tmp_path, "big.pdf", b"%PDF-1.7\n" + b"0" * 30_000), 0.02)
     assert big and "大きすぎ" in big and "0.02" in big

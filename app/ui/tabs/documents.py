@@ -13,7 +13,8 @@ import gradio as gr
 
 from app.services import Services
 from app.ui import notify, queueing, render
-from ingest.uploads import ALLOWED_SUFFIXES
+
+FORMATS_JA = "PDF・Word（.docx）・Markdown・HTML・テキスト"
 
 
 def make_ingest_handler(services: Services):
@@ -38,12 +39,14 @@ def make_ingest_handler(services: Services):
 
 def build(services: Services, page: gr.Blocks) -> None:
     s = services.settings
-    gr.Markdown(f"索引にある資料です。公式ガイドブックのPDFをお持ちならここから追加できます（{', '.join(ALLOWED_SUFFIXES)}、"
-                f"1ファイル{s.max_file_mb:g}MBまで）。取り込み中も検索・回答はこれまでの索引で使えます。")
+    gr.Markdown(f"索引にある資料です。公式ガイドブックのPDFや庁内の要綱・募集要項をお持ちならここから追加できます"
+                f"（{FORMATS_JA}、1ファイル{s.max_file_mb:g}MBまで）。取り込み中も検索・回答はこれまでの索引で使えます。")
     documents = gr.Dataframe(headers=render.DOCUMENT_COLUMNS, column_widths=render.DOCUMENT_WIDTHS, interactive=False,
                              wrap=True, elem_id="dx-documents")
     refresh = gr.Button("一覧を更新", size="sm")
-    upload = gr.File(label="資料を追加", file_count="multiple", file_types=list(ALLOWED_SUFFIXES), elem_id="dx-upload")
+    # no file_types filter: Gradio would drop other files with its own English toast; every file reaches the core's
+    # gate instead and a refused one gets a row with a Japanese reason
+    upload = gr.File(label="資料を追加", file_count="multiple", elem_id="dx-upload")
     ingest_btn = gr.Button("取り込む", variant="primary", elem_id="dx-ingest")
     ingest_summary = gr.Markdown(elem_id="dx-ingest-summary")
     ingest_result = gr.Dataframe(headers=render.INGEST_COLUMNS, column_widths=render.INGEST_WIDTHS, interactive=False,
