@@ -58,13 +58,14 @@ def build_app(services: Services) -> gr.Blocks:
             "回答の各文には根拠 [n] が付きます。**要約**（dxhireが公開情報から作成）と**公式PDF**は種別で区別されます。"
             "生成された文章は必ず根拠を確認してから使用してください。"
         )
+        remembered_case = cases.case_memory(services)
         with gr.Tabs(elem_id="dx-main-tabs", overflow_behavior="wrap") as tabs:  # every tab visible on a phone
             with gr.Tab("はじめに", id="start", elem_id="dx-tab-start"):
                 start_tab = start.build(services, page)
             with gr.Tab("チャット", id="chat", elem_id="dx-tab-chat"):
                 chat_tab = chat.build(services)
             with gr.Tab("案件", id="cases", elem_id="dx-tab-cases"):
-                cases.build(services, guard, page)
+                cases.build(services, guard, page, remembered_case)
             with gr.Tab("起案", id="draft", elem_id="dx-tab-draft"):
                 draft.build(services, guard)
             with gr.Tab("資料", id="docs", elem_id="dx-tab-docs"):

@@ -16,7 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @contextmanager
 def open_page(url: str) -> Iterator[object]:
-    """A page on the app at `url`, once its first tab is there."""
+    """A page on the app at `url`, on its チャット tab (the app opens on はじめに)."""
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -25,5 +25,6 @@ def open_page(url: str) -> Iterator[object]:
         page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="ja-JP")
         page.goto(url)
         page.get_by_role("tab", name="チャット").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="チャット").click()
         yield page
         browser.close()

@@ -154,6 +154,7 @@ def test_closing_the_browser_mid_stream_stops_the_answer_and_the_app_keeps_servi
     try:
         other = page.context.browser.new_page()
         other.goto(app.url)
+        other.get_by_role("tab", name="チャット").click()
         other.locator("#dx-q textarea").fill("地域活性化起業人の副業型とは？")
         other.locator("#dx-ask").click()
         deadline = time.monotonic() + 60

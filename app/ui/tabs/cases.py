@@ -8,6 +8,7 @@ restart never loses them; the last opened case is remembered in the browser.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,10 +82,19 @@ def finder_view(services: Services, case: Case | None, body_types: list[str] | N
     return case_view.cases_markdown(cases), case_view.schemes_markdown(schemes)
 
 
-def build(services: Services, guard: RunGuard, page: gr.Blocks) -> None:
+def case_memory(services: Services) -> gr.BrowserState:
+    """The last opened case, kept in the browser. Create it outside the tabs: Gradio mounts a tab's components only
+    when the tab is first shown, and an unmounted BrowserState reads as empty on page load.
+
+    A stable secret: Gradio's default is a new random one per launch, which would forget the case at every restart
+    (the value is only a case id; an unknown or tampered id opens nothing)."""
+    return gr.BrowserState(None, storage_key="dxhire-case",
+                           secret=hashlib.sha256(str(services.settings.home).encode()).hexdigest())
+
+
+def build(services: Services, guard: RunGuard, page: gr.Blocks, remembered: gr.BrowserState) -> None:
     kinds = draft_kinds()
     store = services.cases.store
-    remembered = gr.BrowserState(None, storage_key="dxhire-case")
     with gr.Row(equal_height=True):
         picker = gr.Dropdown(choices=[], value=None, label="案件", scale=4, elem_id="dx-case-pick",
                              info="開く案件を選んでください（更新の新しい順）")
