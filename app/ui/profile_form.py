@@ -94,9 +94,9 @@ def field_widget(name: str, annotation: Any) -> str:
     return "text"
 
 
-def profile_components(model: type[BaseModel] | None = None) -> dict[str, Any]:
+def profile_components(model: type[BaseModel] | None = None, prefix: str = "dx-profile") -> dict[str, Any]:
     """One Gradio input per profile field (label = field title or description), created unrendered: the caller
-    places them with `.render()`."""
+    places them with `.render()`. `prefix` keeps element ids unique when two tabs each have a form."""
     import gradio as gr
 
     model = model or _profile_model()
@@ -108,7 +108,7 @@ def profile_components(model: type[BaseModel] | None = None) -> dict[str, Any]:
         if required and "必須" not in label:
             label = f"{label}（必須）"
         widget = field_widget(name, field.annotation)
-        elem_id = f"dx-profile-{name}"
+        elem_id = f"{prefix}-{name}"
         common = {"elem_id": elem_id, "render": False}
         if widget in ("dropdown", "multiselect"):
             components[name] = gr.Dropdown(choices=literal_choices(field.annotation), label=label, info=info,
@@ -148,7 +148,7 @@ def form_to_data(names: list[str], values: list[Any], model: type[BaseModel] | N
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as exc:
-                raise ProfileFormError(f"{name}: JSONとして読めません / not valid JSON ({exc.msg})") from exc
+                raise ProfileFormError(f"{name}: JSONとして読めません（{exc.msg}）") from exc
         elif widget == "number" and isinstance(value, float) and value.is_integer() and _is_int(annotation):
             value = int(value)
         elif isinstance(value, str):
@@ -173,10 +173,10 @@ def profile_from_form(names: list[str], values: list[Any], model: type[BaseModel
                 raise gr.Error(str(exc)) from exc
         return model.model_validate(data)
     except ProfileFormError as exc:
-        raise gr.Error(f"プロファイルの入力を確認してください / check the profile: {exc}") from exc
+        raise gr.Error(f"プロファイルの入力を確認してください: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(全体)'}: {e['msg']}" for e in exc.errors())
-        raise gr.Error(f"プロファイルの入力を確認してください / check the profile: {problems}") from exc
+        raise gr.Error(f"プロファイルの入力を確認してください: {problems}") from exc
 
 
 def profile_to_form(profile: BaseModel, names: list[str]) -> list[Any]:

@@ -103,7 +103,7 @@ def test_a_case_from_deepdive_to_export_survives_a_restart(stack) -> None:
     label = dict((stem, lab) for lab, stem in example_choices())["town-10k"]
     page.locator("#dx-case-example input").click()
     page.get_by_role("option", name=label).click()
-    name_box = page.locator("#dx-profile-name textarea, #dx-profile-name input").last
+    name_box = page.locator("#dx-case-profile-name textarea, #dx-case-profile-name input").first
     expect(name_box).not_to_have_value("", timeout=10_000)
     page.locator("#dx-case-create").click()
     expect(page.locator("#dx-case-path")).to_contain_text("未着手", timeout=15_000)

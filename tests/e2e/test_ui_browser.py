@@ -134,11 +134,11 @@ class _SlowAnswers:
         self.pieces = 0
         self.closed = False
 
-    def stream(self, question, history=None):
+    def stream(self, question, history=None, **kwargs):
         import time
 
         try:
-            for piece in self.inner.stream(question, history=history):
+            for piece in self.inner.stream(question, history=history, **kwargs):
                 self.pieces += 1
                 time.sleep(0.3)
                 yield piece

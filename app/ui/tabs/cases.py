@@ -100,7 +100,7 @@ def build(services: Services, guard: RunGuard, page: gr.Blocks, remembered: gr.B
                              info="開く案件を選んでください（更新の新しい順）")
         reload_btn = gr.Button("一覧を更新", size="sm", scale=1)
     with gr.Accordion("新しい案件を作る／プロファイルを編集する", open=False, elem_id="dx-case-new") as new_box:
-        form = profile_components()
+        form = profile_components(prefix="dx-case-profile")
         names, form_inputs = list(form), list(form.values())
         with gr.Row():
             example = gr.Dropdown(example_choices(), label="例のプロファイルを読み込む", value=None,
