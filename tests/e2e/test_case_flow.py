@@ -178,3 +178,23 @@ def _step_tab_name(step: int) -> str:
     from app.cases.models import step_label
 
     return step_label(step)
+
+
+def test_documents_on_a_phone_show_title_kind_and_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """資料 at 390 px: every tab reachable without an overflow menu; the documents table keeps title, kind and file."""
+    from playwright.sync_api import sync_playwright
+
+    with running_app(tmp_path_factory.mktemp("ui-phone")) as app, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ja-JP")
+            page.goto(app.url)
+            page.get_by_role("tab", name="資料").click(timeout=30_000)
+            page.locator("#dx-documents [role=gridcell]").first.wait_for(timeout=30_000)
+            shown = [h.inner_text().strip() for h in page.locator("#dx-documents thead th").all() if h.is_visible()]
+            assert shown == ["タイトル", "種別", "ファイル"], shown
+            cell = page.locator("#dx-documents [role=gridcell][data-col='0']").first
+            assert cell.bounding_box()["width"] > 120  # the title has room to be read
+            _shot(page, "documents-phone.png", publish=True)
+        finally:
+            browser.close()
