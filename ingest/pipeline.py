@@ -315,8 +315,8 @@ def _ingest_locked(settings: Settings, paths: Sequence[Path | str], rebuild: boo
                 progress(done, total, item.source)
         if not run.ingested and not removed and not (full and writer.documents):
             return unchanged_index()  # every changed file was refused: the serving generation stays as it is
-        if old_docs and not writer.documents:
-            log.warning("refusing to publish an empty generation over %d documents", len(old_docs))
+        if full and old_docs and not writer.documents:  # a rebuild in which every file failed: keep the old index
+            log.warning("refusing to publish an empty rebuild over %d documents", len(old_docs))
             return unchanged_index()
         writer.publish(index_config(settings), dxhire_version())
     _sweep(store, store.open())

@@ -170,3 +170,13 @@ def test_the_lock_file_is_removed_on_exit_and_a_stale_one_is_harmless(settings: 
     with ingest_lock(settings):
         assert lock.read_text() == str(os.getpid())
     assert not lock.exists()
+
+
+def test_removing_every_file_of_a_root_empties_the_index(settings: Settings, docs: Path, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "get_embeddings", lambda s: CountingEmbeddings())
+    ingest_paths(settings, [docs])
+    for path in docs.iterdir():
+        path.unlink()
+    report = ingest_paths(settings, [docs])
+    assert report.totals["removed"] == 2
+    assert get_store(settings).open().manifest.documents == []

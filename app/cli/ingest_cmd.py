@@ -112,6 +112,7 @@ def register(app: typer.Typer) -> None:
         for d in payload["documents"]:
             pages = f"{d['pages']}p" if d.get("pages") else "-"
             ocr = f" OCR要: {d['image_only_pages']}" if d.get("image_only_pages") else ""
+            ocr += f" 文字化けで除外: {d['garbage_pages']}" if d.get("garbage_pages") else ""
             typer.echo(f"  [{d['kind']}] {d['path']}  {pages}  {d['chunks']}チャンク  {d['ingested_at']}{ocr}")
         t = payload["totals"]
         typer.echo(f"文書 {t.get('documents', 0)} 件、チャンク {t.get('chunks', 0)} / documents, chunks")
