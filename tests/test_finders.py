@@ -82,3 +82,15 @@ def test_query_from_a_profile_guesses_nothing() -> None:
     assert result.cases[0].case.id == "bandai" and len(result.cases) == 3
     assert all(m.fit != "対象外" for m in result.schemes)
     assert all(m.cite.source.endswith(".md") and m.cite.title for m in [*result.cases, *result.schemes])
+
+
+def test_metro_area_is_taken_from_the_profile_only_when_inside() -> None:
+    from types import SimpleNamespace
+
+    def profile(inside: bool) -> SimpleNamespace:
+        return SimpleNamespace(name="〇〇市", prefecture="〇〇県", population=50000, work_style=[],
+                               body=lambda: "市", in_metro_area=lambda: inside)
+
+    assert query_from_profile(profile(True)).in_metro is True
+    assert query_from_profile(profile(False)).in_metro is None  # "not in the core list" is not "outside": 要確認
+    assert query_from_profile(profile(False), in_metro=False).in_metro is False  # the user said so

@@ -20,11 +20,13 @@ def _body(profile: Any) -> BodyType | None:
 
 
 def _in_metro(profile: Any, body: BodyType | None) -> bool | None:
-    """Known only when the profile names its prefecture (or is one); otherwise None, so schemes say 要確認."""
+    """True when the profile's prefecture is one of the 三大都市圏's core prefectures (the drafting profile's
+    `in_metro_area`); otherwise None, never False: which areas count for each scheme's 地域要件 is not in the corpus,
+    so "outside" is only taken from the user (a UI filter, `--metro outside`) and schemes say 要確認 until then."""
     if not getattr(profile, "prefecture", None) and body != "都道府県":
         return None
     check = getattr(profile, "in_metro_area", None)
-    return bool(check()) if callable(check) else None
+    return True if callable(check) and check() else None
 
 
 def query_from_profile(profile: Any, **overrides: Any) -> FinderQuery:

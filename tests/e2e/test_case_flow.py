@@ -55,7 +55,7 @@ def _restart(app: RunningApp) -> object:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ExitStack, RunningApp, object]]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ExitStack, RunningApp, object, object]]:
     from playwright.sync_api import sync_playwright
 
     with ExitStack() as browser_stack:
@@ -66,7 +66,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ExitStack,
         app = server.enter_context(running_app(tmp_path_factory.mktemp("ui-case")))
         page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="ja-JP")
         page.goto(app.url)
-        yield server, app, page
+        yield server, app, page, browser
         server.close()
 
 
@@ -75,7 +75,7 @@ def test_the_start_page_explains_the_steps_and_asks_an_example(stack) -> None:
 
     from app.ui.tabs.start import EXAMPLE_QUESTIONS
 
-    _, _, page = stack
+    _, _, page, _ = stack
     expect(page.get_by_role("tab", name="はじめに")).to_have_attribute("aria-selected", "true", timeout=30_000)
     steps = page.locator("#dx-start-steps")
     for title in ("業務課題の特定", "人材要件の定義", "人材の選定", "人材の受け入れ"):
@@ -98,7 +98,7 @@ def test_a_case_from_deepdive_to_export_survives_a_restart(stack) -> None:
 
     from app.ui.tabs.cases import example_choices
 
-    server, app, page = stack
+    server, app, page, _ = stack
     page.get_by_role("tab", name="案件").click()
     label = dict((stem, lab) for lab, stem in example_choices())["town-10k"]
     page.locator("#dx-case-example input").click()
@@ -180,14 +180,12 @@ def _step_tab_name(step: int) -> str:
     return step_label(step)
 
 
-def test_documents_on_a_phone_show_title_kind_and_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_documents_on_a_phone_show_title_kind_and_file(stack, tmp_path_factory: pytest.TempPathFactory) -> None:
     """資料 at 390 px: every tab reachable without an overflow menu; the documents table keeps title, kind and file."""
-    from playwright.sync_api import sync_playwright
-
-    with running_app(tmp_path_factory.mktemp("ui-phone")) as app, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    browser = stack[3]
+    with running_app(tmp_path_factory.mktemp("ui-phone")) as app:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ja-JP")
         try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ja-JP")
             page.goto(app.url)
             page.get_by_role("tab", name="資料").click(timeout=30_000)
             page.locator("#dx-documents [role=gridcell]").first.wait_for(timeout=30_000)
@@ -197,4 +195,4 @@ def test_documents_on_a_phone_show_title_kind_and_file(tmp_path_factory: pytest.
             assert cell.bounding_box()["width"] > 120  # the title has room to be read
             _shot(page, "documents-phone.png", publish=True)
         finally:
-            browser.close()
+            page.close()
