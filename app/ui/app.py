@@ -49,6 +49,17 @@ CSS = """
 """
 
 
+def _indexing_banner(services: Services) -> None:
+    """While `dxhire serve` indexes the corpus beside the page (first start), say so; the line goes when it is done."""
+    status = services.indexing
+    if status is None:
+        return
+    banner = gr.Markdown(status.ja(), elem_id="dx-indexing")
+    timer = gr.Timer(2.0, active=not status.finished)
+    timer.tick(lambda: (status.ja(), gr.Timer(active=not status.finished)), None, [banner, timer],
+               api_visibility="private", show_progress="hidden", queue=False)
+
+
 def build_app(services: Services) -> gr.Blocks:
     guard = RunGuard()
     with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
@@ -58,6 +69,7 @@ def build_app(services: Services) -> gr.Blocks:
             "回答の各文には根拠 [n] が付きます。**要約**（dxhireが公開情報から作成）と**公式PDF**は種別で区別されます。"
             "生成された文章は必ず根拠を確認してから使用してください。"
         )
+        _indexing_banner(services)
         remembered_case = cases.case_memory(services)
         with gr.Tabs(elem_id="dx-main-tabs", overflow_behavior="wrap") as tabs:  # every tab visible on a phone
             with gr.Tab("はじめに", id="start", elem_id="dx-tab-start"):

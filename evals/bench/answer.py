@@ -11,9 +11,10 @@ import resource
 import statistics
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from time import perf_counter
 
-from app.config import Settings
+from app.config import PROJECT_ROOT, Settings
 from app.schemas import Answer
 
 QUESTIONS = [
@@ -95,14 +96,47 @@ def summarise(rows: list[Row]) -> dict[str, float | int | None]:
     }
 
 
-def run_benchmark(
-    settings: Settings, limit: int | None = None, echo=print, show_answers: bool = False, pipeline=None
-) -> dict:
-    """Run the fixed questions; `pipeline` defaults to the configured one (model and index from settings)."""
-    from app.answer.pipeline import build_answer_pipeline
+def footprint_mb() -> dict[str, float | None]:
+    """This process's memory from /proc: resident now, peak resident (VmHWM), and the parts that are shared file
+    mappings (the GGUF is memory-mapped: its pages count in RSS but are the page cache's, shared between processes)."""
+    values: dict[str, float | None] = {"rss_mb": None, "peak_rss_mb": round(peak_rss_mb(), 1), "file_rss_mb": None}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "RssFile"):
+                mb = round(int(rest.split()[0]) / 1024, 1)
+                values[{"VmRSS": "rss_mb", "VmHWM": "peak_rss_mb", "RssFile": "file_rss_mb"}[key]] = mb
+    except OSError:
+        pass
+    return values
 
+
+def run_draft(services, echo=print) -> dict:
+    """One 募集要項 draft for the example town (what the footprint target counts after the 10 answers)."""
+    from app.drafting.profile import load_profile
+
+    profile = load_profile(PROJECT_ROOT / "app" / "examples" / "town-10k.yaml")
     t = perf_counter()
-    pipeline = pipeline or build_answer_pipeline(settings)
+    draft = services.draft("posting", profile)
+    seconds = round(perf_counter() - t, 1)
+    echo(f"draft posting (town-10k): {seconds} s, {len(draft.sections)} sections, {len(draft.warnings)} warnings")
+    return {"kind": "posting", "seconds": seconds, "sections": len(draft.sections)}
+
+
+def run_benchmark(
+    settings: Settings, limit: int | None = None, echo=print, show_answers: bool = False, pipeline=None,
+    draft: bool = False, services=None,
+) -> dict:
+    """Run the fixed questions (and one draft); `pipeline` defaults to the configured one, built the way
+    `dxhire serve` builds it (one `Services`: the limited model, the retriever, the web page's components)."""
+    t = perf_counter()
+    if pipeline is None:
+        from app.services import Services
+        from app.ui.app import build_app
+
+        services = services or Services(settings)
+        pipeline = services.answers
+        build_app(services)  # the page's Gradio objects, as in `dxhire serve` (not launched)
     # Load the embedding model and the LLM outside the timings (both load lazily on first use).
     pipeline.retriever.search("ウォームアップ", k=1)
     from langchain_core.messages import HumanMessage
@@ -128,5 +162,13 @@ def run_benchmark(
                 echo(f"    flags: {', '.join(answer.flags)}")
     summary = summarise(rows)
     summary["load_s"] = load_s
+    result: dict = {"summary": summary, "rows": [asdict(r) for r in rows]}
+    if draft and services is not None:
+        result["draft"] = run_draft(services, echo)
+    summary["footprint"] = footprint_mb()
+    summary["embed"] = f"{settings.embed_backend}:{settings.embed_model}"
     echo(f"summary: {summary}")
-    return {"summary": summary, "rows": [asdict(r) for r in rows]}
+    foot = summary["footprint"]
+    echo(f"peak RSS {foot['peak_rss_mb']} MB (now {foot['rss_mb']} MB, of which file-backed {foot['file_rss_mb']} MB) "
+         f"after {len(rows)} answers{' and one draft' if 'draft' in result else ''}; target < 3072 MB")
+    return result
