@@ -5,18 +5,14 @@ process B without a restart (B follows the index generation flip), and both proc
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+from test_chroma_server import chroma_url  # noqa: F401,F811  (the real `chroma run` fixture)
 
 from app.config import PROJECT_ROOT, Settings
 
-CHROMA = Path(sys.executable).parent / "chroma"
 CORPUS_DOCS = ["scheme-kigyojin.md", "scheme-kyoryokutai.md", "guidebook-overview.md"]
 NEW_DOC = """# 架空町の庁内メモ
 
@@ -24,38 +20,8 @@ NEW_DOC = """# 架空町の庁内メモ
 """
 
 
-@pytest.fixture
-def chroma_url(tmp_path: Path):
-    from evals.bench.load import _free_port
-
-    exe = str(CHROMA) if CHROMA.exists() else shutil.which("chroma")
-    if not exe:
-        pytest.skip("chroma CLI not installed")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("chroma server did not start")
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.mark.slow
-def test_two_app_processes_share_one_index_and_answer_concurrently(tmp_path: Path, chroma_url: str) -> None:
+def test_two_app_processes_share_one_index_and_answer_concurrently(tmp_path: Path, chroma_url: str) -> None:  # noqa: F811
     from gradio_client import Client, handle_file
 
     from evals.bench.load import _endpoint_stats, app_server, llm_endpoint, prepare_index

@@ -24,7 +24,7 @@ DOCS = ["scheme-kigyojin.md", "scheme-kyoryokutai.md", "guidebook-overview.md", 
 def test_first_start_serves_the_page_while_indexing_and_reports_each_stage(tmp_path: Path) -> None:
     from gradio_client import Client
 
-    from evals.bench.load import _free_port
+    from evals.bench.load import _free_port, stop_process
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -72,8 +72,4 @@ def test_first_start_serves_the_page_while_indexing_and_reports_each_stage(tmp_p
             assert f"[{n}/3" in text, text
         assert "indexing [" in text and "索引 / index:" in text
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

@@ -239,6 +239,16 @@ def _wait_line(proc: subprocess.Popen, prefix: str, timeout_s: float) -> str:
     raise RuntimeError(f"{' '.join(map(str, proc.args))} did not print {prefix!r} (exit {proc.poll()})")
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 30 s: every server this bench starts is ended by it."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
 def _process(args: list[str], env: dict[str, str], wait_for: str, timeout_s: float) -> Iterator[tuple[subprocess.Popen, str]]:
     proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -246,11 +256,7 @@ def _process(args: list[str], env: dict[str, str], wait_for: str, timeout_s: flo
     try:
         yield proc, _wait_line(proc, wait_for, timeout_s)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def _free_port() -> int:
@@ -330,11 +336,7 @@ def app_server(settings: Settings, home: Path, llm_url: str, llm_model: str, con
             raise RuntimeError("dxhire serve did not come up within 300 s")
         yield base, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def prepare_index(settings: Settings, home: Path) -> None:
