@@ -1,6 +1,6 @@
 """Calling the chat model: per-call token limits and one error type with a message naming the setting.
 
-The backends (app/models/llm.py) already raise `LLMError` for what they detect; anything else that escapes a
+The backend adapters (app/models/embedded.py, openai_compat.py) already raise `LLMError` for what they detect; anything else that escapes a
 model call (connection refused, HTTP 401, a model that crashes) is wrapped here so callers catch one type and
 users see one line, never a stack trace.
 """
