@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         "has one slot. Others wait in line and see their place (「順番待ち: 2人目」); retrieval never waits.",
     )
     memory_turns: int = Field(4, ge=0, le=50, description="Conversation turns kept per chat session.")
+    draft_model_sections: bool = Field(
+        False,
+        description="Drafts: the model writes whole sections (for an endpoint model) under the same checks; off = the "
+                    "model fills only short slots and the rest is composed from the knowledge tables.",
+    )
 
     # --- evals ---------------------------------------------------------------------------------------
     eval_judge_base_url: str | None = Field(

@@ -37,6 +37,19 @@ class FlagCode(StrEnum):
     MARKER_ONLY_ANSWER = "marker_only_answer"
     QUESTION_ECHO = "question_echo"
     MISATTRIBUTED_FIGURE = "misattributed_figure"
+    DRAFT_MISSING_SECTION = "draft_missing_section"
+    DRAFT_EMPTY_SECTION = "draft_empty_section"
+    DRAFT_UNSUPPORTED_FACTS = "draft_unsupported_facts"
+    DRAFT_ALTERED_TERM = "draft_altered_term"
+    DRAFT_REPEATED_LINES = "draft_repeated_lines"
+    DRAFT_NO_QUESTION = "draft_no_question"
+    DRAFT_SLOT_FALLBACK = "draft_slot_fallback"
+    DRAFT_NO_SOURCE = "draft_no_source"
+    DRAFT_TIME_SUM = "draft_time_sum"
+    DRAFT_STYLE_MIX = "draft_style_mix"
+    DRAFT_NO_PATTERN = "draft_no_pattern"
+    DRAFT_UNCITED = "draft_uncited"
+    DRAFT_MODEL_SECTION_REJECTED = "draft_model_section_rejected"
 
 
 class Flag(BaseModel):
@@ -78,6 +91,28 @@ _FLAGS: list[Flag] = [
          ja="回答の一部が質問の繰り返しになっています。出典の該当箇所で内容を確認してください。"),
     Flag(code=FlagCode.MISATTRIBUTED_FIGURE, severity="danger",
          ja="数値が、資料とは別の制度や団体のものとして書かれている可能性があります。出典で数値と対象を確認してください。"),
+    Flag(code=FlagCode.DRAFT_MISSING_SECTION, severity="warning", ja="必要な節がありません。追加してください。"),
+    Flag(code=FlagCode.DRAFT_EMPTY_SECTION, severity="warning", ja="本文が空です。記入してください。"),
+    Flag(code=FlagCode.DRAFT_UNSUPPORTED_FACTS, severity="danger",
+         ja="プロファイルにも引用資料にもない数値・日付・法令名があります。根拠を確認してください。"),
+    Flag(code=FlagCode.DRAFT_ALTERED_TERM, severity="danger",
+         ja="入力した言葉が別の字に変わっています（例: 窓口→窗口）。元の言葉に直してください。"),
+    Flag(code=FlagCode.DRAFT_REPEATED_LINES, severity="warning",
+         ja="同じ内容の行、または見出しや入力を言い換えただけの行があります。整理してください。"),
+    Flag(code=FlagCode.DRAFT_NO_QUESTION, severity="warning", ja="質問の節に質問文（？で終わる文）がありません。"),
+    Flag(code=FlagCode.DRAFT_SLOT_FALLBACK, severity="info",
+         ja="モデルの文が確認に通らなかったため、プロファイルから組み立てた定型文にしました。"),
+    Flag(code=FlagCode.DRAFT_NO_SOURCE, severity="warning",
+         ja="根拠となる資料の箇所が索引に見つかりませんでした。出典を確認してください。"),
+    Flag(code=FlagCode.DRAFT_TIME_SUM, severity="danger", ja="面接の時間配分の合計が面接時間と一致しません。"),
+    Flag(code=FlagCode.DRAFT_STYLE_MIX, severity="info",
+         ja="です・ます調とである調が混在しています。公用文ではどちらかに統一してください。"),
+    Flag(code=FlagCode.DRAFT_NO_PATTERN, severity="info",
+         ja="この業務課題に当てはまる分野が知識表にないため、一般的な問いで整理しました。"),
+    Flag(code=FlagCode.DRAFT_UNCITED, severity="warning",
+         ja="モデルが書いた節に文ごとの出典がありません。参照した資料と照らして確認してください。"),
+    Flag(code=FlagCode.DRAFT_MODEL_SECTION_REJECTED, severity="info",
+         ja="モデルが書いた節が確認に通らなかったため、知識表から組み立てた節にしました。"),
 ]
 
 REGISTRY: dict[str, Flag] = {f.code.value: f for f in _FLAGS}

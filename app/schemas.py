@@ -150,13 +150,27 @@ class Answer(BaseModel):
     standalone_question: str | None = None
 
 
-DraftKind = Literal["deepdive", "posting", "interview"]
+DraftKind = Literal["deepdive", "posting", "interview", "checklist", "plan"]
+"""The five drafts (steps ①–④); titles, seeds and sections live in one registry, `app/drafting/kinds.py`."""
+
+
+class DraftCheck(BaseModel):
+    """One finding of the draft validators: a flag code of `app/flags.py`, the section and the text concerned.
+    Users read it through `flags.explain(code)` in Japanese; `Draft.warnings` keeps the one-line strings."""
+
+    code: str
+    section: str = ""
+    detail: str = ""
 
 
 class DraftSection(BaseModel):
     title: str
     body: str
     citations: list[Citation] = Field(default_factory=list)
+    generated: list[str] = Field(
+        default_factory=list,
+        description="What the model wrote in this section (bounded slots that passed their checks); the rest is "
+                    "composed from the profile and the knowledge tables.")
 
 
 class Draft(BaseModel):
@@ -167,6 +181,8 @@ class Draft(BaseModel):
     sections: list[DraftSection]
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
+    checks: list[DraftCheck] = Field(default_factory=list)
+    """The same findings as `warnings`, structured (code, section, detail)."""
 
 
 class DraftProgress(BaseModel):

@@ -126,8 +126,8 @@ class Services:
     ) -> Draft:
         from app.drafting.service import draft
 
-        return draft(
-            kind, profile, settings=self.settings, llm=self.llm, retriever=self.retriever, seed=seed,
+        return draft(  # the model is loaded at the first slot that needs it (a checklist never does)
+            kind, profile, settings=self.settings, llm=lambda: self.llm, retriever=self.retriever, seed=seed,
             interview_minutes=interview_minutes, progress=progress,
         )
 

@@ -13,8 +13,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-ItemKind = Literal["qa", "abstain", "deepdive", "posting", "interview"]
-DRAFT_KINDS: frozenset[str] = frozenset({"deepdive", "posting", "interview"})
+from app.drafting.kinds import KIND_NAMES, KINDS  # the one registry of draft kinds
+
+ItemKind = Literal[("qa", "abstain", *KIND_NAMES)]  # type: ignore[valid-type]
+DRAFT_KINDS: frozenset[str] = frozenset(KIND_NAMES)
 SETS_DIR = Path(__file__).resolve().parent / "sets"
 
 
@@ -78,7 +80,7 @@ class EvalItem(BaseModel):
             return " ".join([*self.turns[-1:], self.question or ""]).strip()
         profile = self.profile if isinstance(self.profile, dict) else {}
         parts = [str(profile.get(k, "")) for k in ("issues", "issue", "role_sought", "role")]
-        label = {"deepdive": "業務課題の深掘り", "posting": "募集要項", "interview": "面接の質問"}[self.kind]
+        label = KINDS[self.kind].label  # type: ignore[index]
         return " ".join([label, *[p for p in parts if p]]).strip()
 
 

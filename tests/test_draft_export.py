@@ -46,3 +46,20 @@ def test_edited_markdown_round_trip_keeps_citations() -> None:
     assert "優先して検討します" in edited.sections[0].body and edited.sections[0].citations == [CITE]
     assert "出典" not in [s.title for s in edited.sections]
     assert draft_from_markdown("", DRAFT) == DRAFT
+
+
+def test_checklist_boxes_and_japanese_only_warnings_in_both_exports(tmp_path: Path) -> None:
+    from app.schemas import DraftCheck
+
+    checklist = Draft(kind="checklist", title="受け入れチェックリスト（〇〇町）", sections=[
+        DraftSection(title="着任初日", body="- [ ] 誓約書の提出を受ける（担当: 要確認）")],
+        checks=[DraftCheck(code="draft_no_source", section="着任初日", detail="practice-onboarding")],
+        warnings=["「着任初日」: … / draft_no_source"])
+    md = to_markdown(checklist)
+    assert "- [ ] 誓約書の提出を受ける" in md
+    assert "根拠となる資料の箇所が索引に見つかりませんでした" in md and "draft_no_source" not in md
+    path = tmp_path / "checklist.docx"
+    to_docx(checklist, path)
+    texts = [p.text for p in Document(str(path)).paragraphs]
+    assert "☐ 誓約書の提出を受ける（担当: 要確認）" in texts
+    assert not any("draft_no_source" in t for t in texts)

@@ -216,6 +216,24 @@ def test_draft_failures_become_one_message_and_release_the_guard(settings: Setti
     guard = RunGuard()
     handler = make_draft_handler(Broken(settings), "posting", ["issues"], guard)
     with pytest.raises(gr.Error, match="起案できませんでした"):
-        handler(None, 60, ["窓口が紙"], None, lambda *a, **k: None)
+        list(handler(None, 60, ["窓口が紙"], None))
     with guard.hold("api", "draft-posting") as free:
         assert free
+
+
+def test_draft_handler_shows_section_progress_then_the_draft(settings: Settings) -> None:
+    """The progress bar gets 「n/N 節」 before each section (a real <progress>, not a 0-px text line), then the draft."""
+    from draft_fakes import BigramRetriever
+
+    from app.drafting.kinds import KINDS
+    from app.ui.session import RunGuard
+    from app.ui.tabs.draft import make_draft_handler
+
+    services = Services(settings, llm=None, retriever=BigramRetriever())
+    services.__dict__["llm"] = None  # no model: the checklist needs none
+    outputs = list(make_draft_handler(services, "checklist", ["issues"], RunGuard())(None, 60, ["窓口が紙"], None))
+    bars = [o[-1] for o in outputs]
+    total = len(KINDS["checklist"].specs)
+    assert all("<progress" in b for b in bars)
+    assert [f"{i}/{total} 「" in bar for i, bar in enumerate(bars[1:total + 1], start=1)] == [True] * total
+    assert "完了" in bars[-1] and "- [ ]" in outputs[-1][0] and "受け入れチェックリスト" in outputs[-1][0]

@@ -1,4 +1,4 @@
-"""`dxhire draft {deepdive,posting,interview}`: a thin layer over `app.drafting.service.draft`.
+"""`dxhire draft {deepdive,posting,interview,checklist,plan}`: a thin layer over `app.drafting.service.draft`.
 
 Exit codes: 0 drafted (warnings are part of the output, not failures); 2 bad input (profile, --from, --minutes,
 --out suffix); 1 the model or the index could not be used.
@@ -15,14 +15,12 @@ import typer
 from pydantic import ValidationError
 
 from app.cli.common import fail, load_settings, print_json
+from app.drafting.kinds import KINDS
 from app.models.registry import LLMChoice, resolve
 from app.schemas import Draft
 
-
-class Kind(StrEnum):
-    deepdive = "deepdive"
-    posting = "posting"
-    interview = "interview"
+Kind = StrEnum("Kind", {name: name for name in KINDS})  # type: ignore[misc]  # the one registry of kinds
+KIND_HELP = " | ".join(f"{name}（{info.label}）" for name, info in KINDS.items())
 
 
 OUT_SUFFIXES = (".md", ".docx", ".json")
@@ -35,11 +33,12 @@ def draft_json(draft: Draft) -> dict[str, Any]:
         "title": draft.title,
         "sections": [
             {"title": s.title, "body": s.body,
-             "citations": [c.model_dump(mode="json") for c in s.citations]}
+             "citations": [c.model_dump(mode="json") for c in s.citations], "generated": list(s.generated)}
             for s in draft.sections
         ],
         "warnings": list(draft.warnings),
         "timings": dict(draft.timings),
+        "checks": [c.model_dump(mode="json") for c in draft.checks],
     }
 
 
@@ -83,11 +82,15 @@ def run(kind: Kind, profile_path: Path, seed_path: Path | None, out: Path | None
     from app.services import Services
 
     services = Services(settings)
-    try:
-        _ = services.llm, services.retriever  # load both now so a setup error is one line before any work
+    from app.drafting.kinds import kind_info
+
+    try:  # load now what the draft needs, so a setup error is one line before any work
+        _ = services.retriever
+        if kind_info(kind.value).uses_model or settings.draft_model_sections:
+            _ = services.llm
     except Exception as exc:  # LLMError / StoreError name the setting to fix
         fail(_one_line(exc))
-    progress = None if as_json else (lambda event: typer.echo(event.message, err=True))
+    progress = lambda event: typer.echo(event.message, err=True)  # noqa: E731 - stderr: --json stays clean
     try:
         result = services.draft(kind.value, profile, seed=seed, interview_minutes=minutes, progress=progress)
     except DraftError as exc:
@@ -126,7 +129,7 @@ def write_out(result: Draft, out: Path | None) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("draft")
     def draft_command(
-        kind: Annotated[Kind, typer.Argument(help="deepdive（業務課題の深掘り）| posting（募集要項）| interview（面接）")],
+        kind: Annotated[Kind, typer.Argument(help=KIND_HELP)],
         profile: Annotated[Path, typer.Option("--profile", help="自治体プロファイル（YAML/JSON）")],
         seed: Annotated[Path | None, typer.Option("--from", help="元にする起案（draft --json の出力）")] = None,
         out: Annotated[Path | None, typer.Option("--out", help="書き出し先（.md / .docx / .json）")] = None,
@@ -135,5 +138,7 @@ def register(app: typer.Typer) -> None:
         llm: Annotated[LLMChoice | None, typer.Option("--llm", case_sensitive=False,
                                                        help="LLM backend (default: DXHIRE_LLM_BACKEND)")] = None,
     ) -> None:
-        """起案: 業務課題の深掘り・募集要項・面接の質問セット / draft a deep-dive, a posting or an interview set."""
+        """起案: 業務課題の深掘り・募集要項・面接・受け入れチェックリスト・受入計画書 / draft one of the five kinds.
+
+        進み具合（n/N と節の名前）は標準エラーに出ます / progress goes to stderr."""
         run(kind, profile, seed, out, as_json, minutes, llm)

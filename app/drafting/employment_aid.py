@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.drafting.generate import Retriever, markers, supporting_citations
-from app.drafting.profile import MunicipalityProfile
-from app.schemas import Citation
+from app.drafting.profile import METRO_PREFECTURES, MunicipalityProfile
+from app.flags import FlagCode
+from app.schemas import Citation, DraftCheck
 
-METRO_PREFECTURES = ("東京都", "神奈川県", "埼玉県", "千葉県", "愛知県", "大阪府", "京都府", "兵庫県")
-"""Core prefectures of the 3大都市圏 (the 起業人 companies come from there; exact host conditions stay 要確認)."""
+__all__ = ["FORMS", "METRO_PREFECTURES", "Form", "decision_aid", "recommend"]
 
 ADVISORY = ("アドバイザー", "補佐官", "助言", "CIO", "CDO", "顧問", "フェロー")
 
@@ -78,14 +78,14 @@ def _fit_fukugyo(p: MunicipalityProfile) -> str | None:
 
 
 def _fit_kigyojin(p: MunicipalityProfile) -> str | None:
-    if p.prefecture in METRO_PREFECTURES:
+    if p.in_metro_area():
         return None
     where = "3大都市圏外の自治体" if p.prefecture else "受入れ要件（所在地）が合えば"
     return f"{where}として、企業の社員を派遣（企業派遣型）または副業（副業型）で受け入れられる可能性があるため"
 
 
 def _fit_chiiki_pm(p: MunicipalityProfile) -> str | None:
-    if "常勤" in _styles(p) and (p.population or 0) < 100_000:
+    if "常勤" in _styles(p) and (p.population or 0) < 100_000 and p.body() != "都道府県":
         return "地域の重要プロジェクトを常勤で束ねる橋渡し役を任用する制度で、小規模な自治体の常勤の役割に合うため"
     return None
 
@@ -147,10 +147,10 @@ def recommend(profile: MunicipalityProfile) -> list[tuple[Form, str]]:
     return out
 
 
-def decision_aid(profile: MunicipalityProfile, retriever: Retriever) -> tuple[str, list[Citation], list[str]]:
-    """The 雇用形態の判断補助 section: body, citations (numbered 1..n) and warnings."""
+def decision_aid(profile: MunicipalityProfile, retriever: Retriever) -> tuple[str, list[Citation], list[DraftCheck]]:
+    """The 雇用形態の判断補助 section: body, citations (numbered 1..n) and checks."""
     citations: list[Citation] = []
-    warnings: list[str] = []
+    warnings: list[DraftCheck] = []
     lines = [f"希望する働き方（{profile.get('work_style')}）と求める役割（{profile.get('role_sought')}）から、"
              "次の形態が考えられます。最終判断は人事課・法務担当と確認してください。", ""]
     fitting = recommend(profile)
@@ -159,7 +159,7 @@ def decision_aid(profile: MunicipalityProfile, retriever: Retriever) -> tuple[st
                                      start=len(citations) + 1)
         citations.extend(found)
         if not found:
-            warnings.append(f"雇用形態の判断補助: 「{form.name}」の根拠資料が見つかりません / no source found")
+            warnings.append(DraftCheck(code=FlagCode.DRAFT_NO_SOURCE, detail=form.name))
         lines.append(f"- **{form.name}**（根拠: {form.basis}）{markers(found)}")
         lines.append(f"  - 合う理由: {reason}")
         lines.append(f"  - 留意点: {form.caution}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.schemas import Citation, Draft, DraftSection
+from app import flags
+from app.schemas import Citation, Draft, DraftCheck, DraftSection
 
 SOURCES_HEADING = "出典"
 WARNINGS_HEADING = "自動チェックの指摘（要確認）"
@@ -28,6 +29,23 @@ def source_line(c: Citation) -> str:
     return "／".join(parts) + f"（{c.source}）"
 
 
+def explain(check: DraftCheck) -> str:
+    """The Japanese line a user reads for a check: section, explanation, offending text (no code)."""
+    where = f"「{check.section}」: " if check.section else ""
+    detail = f"（{check.detail}）" if check.detail else ""
+    return f"{where}{flags.explain(check.code)}{detail}"
+
+
+def warnings_ja(draft: Draft) -> list[str]:
+    """What the exports, the CLI and the UI show: Japanese only, most severe first. A draft read from an older
+    JSON without structured checks falls back to its warning strings."""
+    if not draft.checks:
+        return list(draft.warnings)
+    order = {"danger": 0, "warning": 1, "info": 2}
+    checks = sorted(draft.checks, key=lambda c: order[flags.severity(c.code)])
+    return [f"{flags.SEVERITY_ICON[flags.severity(c.code)]} {explain(c)}" for c in checks]
+
+
 def to_markdown(draft: Draft) -> str:
     lines = [f"# {draft.title or draft.kind}", "",
              "> この文書は dxhire による起案です。「要確認」の箇所と出典を確認してから使ってください。", ""]
@@ -38,8 +56,8 @@ def to_markdown(draft: Draft) -> str:
         lines += [f"## {SOURCES_HEADING}", ""]
         for section in cited:
             lines += [f"### {section.title}", ""] + [f"- {source_line(c)}" for c in section.citations] + [""]
-    if draft.warnings:
-        lines += [f"## {WARNINGS_HEADING}", ""] + [f"- {w}" for w in draft.warnings] + [""]
+    if warnings := warnings_ja(draft):
+        lines += [f"## {WARNINGS_HEADING}", ""] + [f"- {w}" for w in warnings] + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -85,6 +103,9 @@ def _add_body(doc, body: str) -> None:  # noqa: ANN001 - python-docx document
         stripped = line.strip()
         if not stripped:
             pass
+        elif m := re.match(r"^(\s*)[-*・]\s+\[ \]\s*(.*)$", line):  # a checklist item: a box to tick on paper
+            _add_rich(doc.add_paragraph(style="List Bullet 2" if len(m.group(1)) >= 2 else "List Bullet"),
+                      "☐ " + m.group(2))
         elif m := re.match(r"^(\s*)[-*・]\s+(.*)$", line):
             style = "List Bullet 2" if len(m.group(1)) >= 2 else "List Bullet"
             _add_rich(doc.add_paragraph(style=style), m.group(2))
@@ -110,9 +131,9 @@ def add_to_docx(doc, draft: Draft, level: int = 0) -> None:  # noqa: ANN001 - py
             doc.add_heading(section.title, level=level + 2)
             for c in section.citations:
                 doc.add_paragraph(source_line(c), style="List Bullet")
-    if draft.warnings:
+    if warnings := warnings_ja(draft):
         doc.add_heading(WARNINGS_HEADING, level=level + 1)
-        for w in draft.warnings:
+        for w in warnings:
             doc.add_paragraph(w, style="List Bullet")
 
 

@@ -1,9 +1,11 @@
-"""One section at a time: retrieve a few passages, ask the model for a short body, verify its [n] markers.
+"""A whole section written by the model from retrieved passages (endpoint mode), and the retrieval helpers the
+composed sections share.
 
-An explicit per-section loop (rather than a free-running agent) because the embedded model reads ~35 tokens/s and
-writes ~10/s: each call gets a lean context (~1,000 characters) and at most ~250 new tokens, and the loop can
-report progress after every section. Output that does not fit (empty, not Japanese, too short) is retried once
-with a reminder, then replaced by an explicit 要確認 placeholder and a warning — never a crash.
+By default no section is model-written: every section is composed from the knowledge tables and the model fills
+bounded slots (`app/drafting/slots.py`). With `DXHIRE_DRAFT_MODEL_SECTIONS` an endpoint model writes the
+`writable` sections whole: it gets a lean context of passages (build_blocks cuts their marked spans out) and at most ~250 new
+tokens; unusable output (empty, not Japanese) is retried once with a reminder, and the caller validates the rest
+and falls back to the composed section.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from app.answer.context import ContextBlock, build_blocks, render_context
 from app.answer.grounding import supports
 from app.answer.llm_call import invoke_text
 from app.answer.repeats import drop_echoes, drop_repeats
-from app.drafting.profile import TBD, MunicipalityProfile
+from app.drafting.profile import MunicipalityProfile
 from app.drafting.sections import SectionSpec
+from app.flags import FlagCode
 from app.prompts import load_prompt
-from app.schemas import SOURCES_NOTE, Citation, Hit
+from app.schemas import SOURCES_NOTE, Citation, DraftCheck, Hit
 
 SECTION_MAX_TOKENS = 200
 BLOCK_CHARS = 360
@@ -43,7 +46,12 @@ class Retriever(Protocol):
 class SectionResult:
     body: str
     citations: list[Citation] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    checks: list[DraftCheck] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)
+    """What the model wrote (slots or a whole section), kept apart so it can be checked and shown as such."""
+    vouched: list[str] = field(default_factory=list)
+    """Knowledge-table facts stated without a citation because their passage is not in this index: checked
+    against the corpus by the table tests, so their figures are reported as a missing source, not as inventions."""
 
 
 def section_query(spec: SectionSpec, profile: MunicipalityProfile) -> str:
@@ -80,12 +88,12 @@ def clean(text: str, echo: str = "", avoid: tuple[str, ...] = ()) -> str:
 def write_section(
     spec: SectionSpec, doc_title: str, profile: MunicipalityProfile, *, llm: BaseChatModel, retriever: Retriever,
     k: int, seed_text: str = "",
-) -> SectionResult:
-    """Retrieve, generate (retry once on unusable output), verify citations."""
+) -> SectionResult | None:
+    """Retrieve, generate (retry once on unusable output), verify citations; None when the output stays unusable
+    (the caller keeps its composed section)."""
     hits = retrieve(retriever, section_query(spec, profile), k)
-    blocks = build_blocks(hits, BLOCK_CHARS, CONTEXT_CHARS)
+    blocks = build_blocks(hits, BLOCK_CHARS, CONTEXT_CHARS)  # marked spans are cut out there
     system = load_prompt("draft_system").render()
-    warnings: list[str] = []
     reminder = ""
     text = ""
     problem: str | None = "empty"
@@ -101,22 +109,17 @@ def write_section(
         if problem is None:
             break
         reminder = REMINDER
-    if problem is not None:
-        warnings.append(f"「{spec.title}」: 生成結果が使えないため（{problem}）要確認としました / "
-                        f"model output unusable ({problem}) after {MAX_RETRIES + 1} attempts; left as {TBD}")
-        return SectionResult(body=f"（{TBD}：自動起案できませんでした。担当者が記入してください）", warnings=warnings)
-    if not blocks:
-        warnings.append(f"「{spec.title}」: 根拠資料が見つかりません / no sources retrieved for this section")
-        return SectionResult(body=text, warnings=warnings)
+    if problem is not None or not blocks:
+        return None
     verified = verify_citations(text, blocks)
     body, citations = verified.text, verified.citations
+    checks: list[DraftCheck] = []
     if "invalid_citation_removed" in verified.flags:
-        warnings.append(f"「{spec.title}」: 存在しない資料番号を削除しました / removed citation markers with no source")
+        checks.append(DraftCheck(code=FlagCode.INVALID_CITATION_REMOVED))
     if not citations:
         body, citations = attach_context_sources(body, blocks)
-        warnings.append(f"「{spec.title}」: 文ごとの出典がなく、参照資料のみ示しました / no [n] markers; "
-                        "listed the passages the section was written from")
-    return SectionResult(body=body, citations=citations, warnings=warnings)
+        checks.append(DraftCheck(code=FlagCode.DRAFT_UNCITED))
+    return SectionResult(body=body, citations=citations, checks=checks, generated=[body])
 
 
 def attach_context_sources(body: str, blocks: list[ContextBlock]) -> tuple[str, list[Citation]]:

@@ -1,9 +1,13 @@
-"""面接の質問セット・進行台本 (step ③): time table, confirmations and the 評価シート are rule-filled."""
+"""面接の質問セット・進行台本 (step ③), composed: a time table that sums to the chosen length, one question per
+required skill (with a follow-up and what a strong answer shows) from the role tables, the fit questions the
+corpus reports, confirmations and an evaluation sheet with anchors. The model writes one question adapted to the
+town; everything else is rule-built."""
 
 from __future__ import annotations
 
-from app.drafting.base import DraftContext, RuleFn, bullet_items, seed_section
+from app.drafting.base import DraftContext, RuleFn, generated, seed_section, slot_checks
 from app.drafting.generate import SectionResult, markers, supporting_citations
+from app.drafting.knowledge.models import Skill
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.roles import match_roles
 from app.drafting.sections import SectionSpec
@@ -55,23 +59,64 @@ def allocate(minutes: int) -> list[tuple[str, int]]:
 
 
 def schedule(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    claim = "実例では、一緒に働く現場の職員や、技術が分かる面接官が面接に加わっています"
-    cites = supporting_citations(ctx.retriever, spec.query, doc_ids=spec.doc_ids, must_contain=("面接",), k=8,
-                                 claim=claim)
+    refs = ctx.refs()
     rows = ["| 順 | 進行 | 時間 |", "|---|---|---|"]
     rows += [f"| {i} | {name} | {m}分 |" for i, (name, m) in enumerate(allocate(ctx.interview_minutes), start=1)]
     rows.append(f"| | 合計 | {ctx.interview_minutes}分 |")
-    intro = "面接官は2〜3名とし、技術が分かる人（同じ職の経験者など）を1名加えます。" + (
-        f"{claim}{markers(cites)}。" if cites else "")
-    return SectionResult("\n".join([intro, "", *rows]), cites)
+    intro = ("面接官には、一緒に働く部署の職員と、技術が分かる人（同じ職の経験者など）を加えます。"
+             f"{refs.sentence(ctx.note('field_staff'))}{refs.sentence(ctx.note('role_explicit'))}")
+    return refs.result("\n".join([intro, "", *rows]))
 
 
-def required_skills(profile: MunicipalityProfile, seed_text: str) -> list[str]:
-    """From the seed posting's skills section when there is one, else from the matched role types."""
-    items = bullet_items(seed_text)
-    if items:
-        return items
-    return [s for role, _ in match_roles(profile) for s in role.skills][:5]
+def skill_set(ctx: DraftContext, limit: int = 4) -> list[Skill]:
+    """The skills the interview tests: the main role type's required skills, then the next type's first one.
+    (A seed posting composed by dxhire lists exactly these; an edited seed's extra lines are ignored here.)"""
+    types = match_roles(ctx.profile, extra_text=seed_section(ctx.seed, "必須／歓迎スキル", "募集職種"), limit=2)
+    skills = list(types[0][0].required)
+    if len(types) > 1:
+        skills.append(types[1][0].required[0])
+    return skills[:limit]
+
+
+def skill_questions(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    """One question per required skill with what a strong answer shows and a follow-up; each skill cited."""
+    refs = ctx.refs()
+    types = match_roles(ctx.profile, limit=2)
+    lines = [f"求める役割: {ctx.profile.get('role_sought')}（外部人材スキル標準の類型: "
+             f"{'、'.join(r.name for r, _ in types)}）",
+             f"役割に必要なスキルごとに、過去の経験を具体的に聞きます。{refs.sentence(ctx.note('role_explicit'))}", ""]
+    for n, skill in enumerate(skill_set(ctx), start=1):
+        lines += [f"**{n}. {skill.name}**{refs.mark(skill.fact())}",
+                  f"- 質問: {skill.question}",
+                  f"- 深掘り: {skill.follow_up}",
+                  f"- よい回答に表れること: {skill.strong}", ""]
+    return refs.result("\n".join(lines))
+
+
+def question_fallback(profile: MunicipalityProfile) -> str:
+    return f"{profile.short_name}の「{profile.issues[0]}」という課題に、着任後まず何から取り組みますか？"
+
+
+def fit_questions(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    """The questions the corpus says mid-career public-sector interviews ask, the plain-explanation test, and one
+    question adapted to the town (the model's slot)."""
+    refs = ctx.refs()
+    p = ctx.profile
+    result = ctx.slot("question", question_fallback(p), name=p.short_name, role=p.role_sought or "外部デジタル人材",
+                      issue=p.issues[0])
+    why_public = refs.mark(ctx.note("why_public"))
+    lines = [
+        f"1. なぜ民間ではなく行政の仕事をしたいのですか？{why_public}",
+        f"2. なぜ{p.short_name}なのですか？{why_public}",
+        f"3. 民間での経験を、{p.short_name}の仕事にどう生かしますか？{why_public}",
+        f"4. 専門的な内容を、職員や住民に分かる言葉で説明してください（例: ご自身の得意分野について）。"
+        f"{refs.mark(ctx.note('output_power'))}",
+        f"5. {result.text}",
+        "6. 職員と意見が合わないとき、どのように進めますか？",
+        "",
+        f"- 評価の観点: {refs.sentence(ctx.note('output_power'))}{refs.sentence(ctx.note('skill_record'))}",
+    ]
+    return refs.result("\n".join(lines), generated(result), slot_checks(result))
 
 
 def confirmations(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
@@ -90,13 +135,11 @@ def confirmations(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
 
 
 def evaluation_sheet(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    claim = "実例では、専門的な内容を分かりやすく説明できる力（アウトプット力）や、スキルと実績を重く見て選んだ自治体があります"
-    cites = supporting_citations(ctx.retriever, spec.query + " 重視 アウトプット力 スキルと実績", doc_ids=spec.doc_ids,
-                                 must_contain=("重視", "重く見"), k=8, claim=claim)
-    skills = required_skills(ctx.profile, seed_section(ctx.seed, "必須／歓迎スキル"))[:3]
-    criteria = [(s, "経験を具体的に説明できない", "関連する経験がある", "同種の課題で成果を出した経験を具体的に示せる")
-                for s in skills]
+    refs = ctx.refs()
+    main = match_roles(ctx.profile, limit=1)[0][0]
+    criteria = [(s.name, "経験を具体的に説明できない", "関連する経験がある", s.strong) for s in skill_set(ctx)[:3]]
     criteria += [
+        ("役割の類型に照らした総合", main.anchors.low, main.anchors.mid, main.anchors.high),
         ("課題の理解", "自治体の課題を理解していない", "課題の概要を理解している", "課題の根本原因と進め方を自分の言葉で示せる"),
         ("説明する力", "専門用語が多く伝わらない", "概ね分かりやすい", "職員・住民に分かる言葉で説明できる"),
         ("人柄・まちとの相性", "組織の文化に合わせる姿勢がない", "協調して働ける", "職員と並走し、地域に関心を持って関われる"),
@@ -104,23 +147,24 @@ def evaluation_sheet(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     ]
     rows = ["| 評価項目 | 1（不十分） | 3（標準） | 5（優れている） | 点数 |", "|---|---|---|---|---|"]
     rows += [f"| {c} | {a} | {b} | {d} | |" for c, a, b, d in criteria]
-    note = f"各項目を1〜5点で評価し、2と4は中間とします。合否の基準点は{TBD}です。" + (
-        f"項目の参考: {claim}{markers(cites)}。" if cites else "")
-    return SectionResult("\n".join([note, "", *rows]), cites)
+    note = (f"各項目を1〜5点で評価し、2と4は中間とします。合否の基準点は{TBD}です。"
+            f"{refs.sentence(ctx.note('output_power'))}{refs.sentence(ctx.note('skill_record'))}")
+    return refs.result("\n".join([note, "", *rows]))
 
 
 RULES: dict[str, RuleFn] = {
     "面接の構成（時間配分）": schedule,
+    "質問：経験・スキル": skill_questions,
+    "質問：人柄・まちとの相性": fit_questions,
     "確認事項（条件・利益相反・稼働）": confirmations,
     "評価シート": evaluation_sheet,
 }
 
 
 def seed_text(ctx: DraftContext) -> str:
-    """The interview questions are tied to the role's required skills (from the seed posting when given)."""
-    skills = required_skills(ctx.profile, seed_section(ctx.seed, "必須／歓迎スキル"))
+    """For a model-written section (endpoint mode): the skills the interview tests and the seed's duties."""
     duties = seed_section(ctx.seed, "業務内容")[:120]
-    text = "求めるスキル: " + "／".join(skills)
+    text = "求めるスキル: " + "／".join(s.name for s in skill_set(ctx))
     return f"{text}\n業務内容: {duties}" if duties else text
 
 

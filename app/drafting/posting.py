@@ -1,24 +1,92 @@
-"""募集要項 (step ③): rule-filled sections. Pay, dates and contacts are copied from the profile or left 要確認."""
+"""募集要項 (step ②③), composed: role, duties and skills from the role tables, where to publish from the channel
+table, pay, dates and contacts copied from the profile or left 要確認. The model writes the 背景 and the one-line
+ミッション only (the 背景 is reused from a deep-dive seed when there is one)."""
 
 from __future__ import annotations
 
-from app.drafting.base import DraftContext, RuleFn, seed_section
+from app.drafting.base import DraftContext, RuleFn, generated, quoted_issues, seed_section, slot_checks
+from app.drafting.deepdive import background
 from app.drafting.employment_aid import decision_aid, recommend
 from app.drafting.generate import SectionResult, markers, supporting_citations
-from app.drafting.profile import TBD
-from app.drafting.roles import match_roles
+from app.drafting.knowledge.models import Fact
+from app.drafting.profile import TBD, MunicipalityProfile
+from app.drafting.roles import match_roles, matched_patterns
 from app.drafting.sections import SectionSpec
+
+MAX_DUTIES = 7
+
+
+def _roles(ctx: DraftContext, limit: int = 3):  # noqa: ANN202
+    return match_roles(ctx.profile, extra_text=seed_section(ctx.seed, "必要な人材の役割"), limit=limit)
 
 
 def role(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    cites = supporting_citations(ctx.retriever, spec.query, doc_ids=spec.doc_ids, must_contain=("スキル標準",))
-    seeded = seed_section(ctx.seed, "必要な人材の役割")
-    types = match_roles(ctx.profile, extra_text=seeded)
+    refs = ctx.refs()
+    types = _roles(ctx)
     lines = [f"- 職名: {ctx.profile.get('role_sought')}",
              f"- 所属: {ctx.profile.display_name}（配属課は{TBD}）",
-             f"- 役割の類型（外部人材スキル標準）: {'、'.join(r.name for r, _ in types)}{markers(cites)}"]
-    lines += [f"  - {r.name}: {r.does}" for r, _ in types]
-    return SectionResult("\n".join(lines), cites)
+             f"- 役割の類型（外部人材スキル標準）: {'、'.join(r.name for r, _ in types)}"]
+    lines += [f"  - {r.name}: {r.summary.text}{refs.mark(r.summary)}" for r, _ in types]
+    return refs.result("\n".join(lines))
+
+
+def mission_fallback(profile: MunicipalityProfile, duty: Fact) -> str:
+    role = profile.role_sought or "外部デジタル人材"
+    return f"{quoted_issues(profile, 2)}の解決に向けて、{role}として{duty.text.rstrip('。')}を担っていただきます。"
+
+
+def background_mission(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    p = ctx.profile
+    refs = ctx.refs()
+    text, results = background(ctx)
+    first_role = _roles(ctx, 1)[0][0]
+    duty = first_role.duties[0]
+    mission = ctx.seed_mission()
+    if not mission:
+        m = ctx.slot("mission", mission_fallback(p, duty), name=p.short_name,
+                     role=p.role_sought or first_role.name, issues="／".join(p.issues))
+        results.append(m)
+        mission = m.text if m.from_model else m.text.rstrip("。") + refs.mark(duty) + "。"
+    lines = ["**背景**", "", text, "", "**ミッション**", "", mission]
+    return refs.result("\n".join(lines), generated(*results), slot_checks(*results))
+
+
+def duties(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    """The top role types' duties, then the duties the matched issue patterns add, each cited; no invented task."""
+    refs = ctx.refs()
+    facts: list[Fact] = []
+    for n, (r, _) in enumerate(_roles(ctx, 2)):
+        facts += list(r.duties[: 3 - n])
+    for pattern in matched_patterns(ctx.profile):
+        facts += [f for f in pattern.duties if ctx.applies(f)]
+    facts = list({f.text: f for f in facts}.values())[:MAX_DUTIES]
+    seen: set[str] = set()
+    lines = [f"本募集で解決したい業務課題: {quoted_issues(ctx.profile)}", "", "次の業務を担っていただきます。"]
+    for fact in facts:
+        if fact.text in seen:
+            continue
+        seen.add(fact.text)
+        lines.append(refs.line(fact))
+    lines.append(f"- 具体的な担当範囲と優先順位は、着任後に{ctx.profile.short_name}と相談して決めます（{TBD}）。")
+    return refs.result("\n".join(lines))
+
+
+def skills(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    refs = ctx.refs()
+    types = _roles(ctx, 2)
+    main = types[0][0]
+    lines = ["**必須**", ""]
+    lines += [refs.line(s.fact()) for s in main.required]
+    lines.append(refs.line(ctx.note("disqualification")))
+    lines += ["", "**歓迎**", ""]
+    welcome = list(main.welcome)
+    if len(types) > 1:
+        welcome += [s.fact() for s in types[1][0].required[:1]]
+    lines += [refs.line(f) for f in welcome]
+    if {"副業", "リモート"} & set(ctx.profile.work_style):
+        lines.append(f"- テレワークやオンライン会議で職員と協働した経験。{refs.sentence(ctx.note('remote_counts'))}")
+    lines += ["", f"経験年数の目安は本団体で決めてください（{TBD}）。{refs.sentence(ctx.note('experience_years'))}"]
+    return refs.result("\n".join(lines))
 
 
 def employment(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
@@ -35,7 +103,7 @@ def conditions(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     p = ctx.profile
     remote = "可（出勤の頻度は要確認）" if "リモート" in p.work_style else TBD
     lines = [f"- 勤務日数: {p.get('work_days')}",
-             f"- 勤務場所: {p.work_place or (p.name and f'{p.name}役場・庁舎（詳細は要確認）') or TBD}",
+             f"- 勤務場所: {p.work_place or (p.name and f'{p.short_name}の庁舎（詳細は要確認）') or TBD}",
              f"- リモート勤務: {remote}",
              f"- 働き方: {p.get('work_style')}"]
     if p.notes:
@@ -63,27 +131,48 @@ def application(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     return SectionResult("\n".join(lines), cites)
 
 
+def publishing(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    """募集情報の発信: the channels that fit this profile (work style, size, location), and when to publish."""
+    refs = ctx.refs()
+    lines = ["**発信先**", ""]
+    for channel in ctx.kb.channels:
+        if ctx.applies(channel):
+            lines.append(f"- **{channel.name}**: {refs.sentence(channel.what)}{refs.sentence(channel.suits)}")
+    lines += ["", "**時期**", "",
+              f"- 本募集の募集期間: {ctx.profile.get('application_period')}／着任時期: {ctx.profile.get('start_date')}",
+              f"- 実例: {refs.sentence(ctx.note('fukuyama_timeline'))}",
+              f"- 予算: {ctx.profile.get('budget_timing')}。{refs.sentence(ctx.note('publish_budget'))}",
+              f"- 費用: {refs.sentence(ctx.note('fees_unknown'))}"]
+    return refs.result("\n".join(lines))
+
+
 def contact(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    return SectionResult(f"- {ctx.profile.display_name} {ctx.profile.get('contact')}", [])
+    p = ctx.profile
+    where = p.get("contact")
+    return SectionResult(f"- {where if where.startswith(p.short_name) else f'{p.display_name} {where}'}", [])
 
 
 def aid(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    body, cites, warnings = decision_aid(ctx.profile, ctx.retriever)
-    return SectionResult(body, cites, warnings)
+    body, cites, checks = decision_aid(ctx.profile, ctx.retriever)
+    return SectionResult(body, cites, checks)
 
 
 RULES: dict[str, RuleFn] = {
     "募集職種・役割": role,
+    "背景とミッション": background_mission,
+    "業務内容": duties,
+    "必須／歓迎スキル・経験": skills,
     "雇用形態と任期": employment,
     "勤務条件（日数・場所・リモート）": conditions,
     "報酬": pay,
     "応募方法・選考プロセス・日程": application,
+    "募集情報の発信（媒体と時期）": publishing,
     "問い合わせ先": contact,
     "雇用形態の判断補助": aid,
 }
 
 
 def seed_text(ctx: DraftContext) -> str:
-    """A deep-dive seeds the posting's prose with its root causes, purpose and roles."""
+    """For a model-written section (endpoint mode): the seed deep-dive's root causes, purpose and roles."""
     parts = [seed_section(ctx.seed, t) for t in ("課題の構造", "何のためにデジタル化", "必要な人材の役割")]
     return "\n".join(p[:120] for p in parts if p)

@@ -8,6 +8,7 @@ Only `issues` is required: a town that knows nothing else still gets a draft, wi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,16 @@ TBD = "要確認"
 """The placeholder for every fact the user did not give."""
 
 WorkStyle = Literal["常勤", "非常勤", "副業", "リモート"]
+BodyType = Literal["都道府県", "市", "町", "村", "特別区"]
+
+METRO_PREFECTURES = ("東京都", "神奈川県", "埼玉県", "千葉県", "愛知県", "大阪府", "京都府", "兵庫県")
+"""Core prefectures of the 3大都市圏 (the 起業人 companies come from there; exact host conditions stay 要確認)."""
+
+_SUFFIX_BODY: tuple[tuple[str, BodyType], ...] = (("都", "都道府県"), ("道", "都道府県"), ("府", "都道府県"),
+                                                   ("県", "都道府県"), ("区", "特別区"), ("市", "市"), ("町", "町"),
+                                                   ("村", "村"))
+NOT_FACTS = ("label",)
+"""Fields that describe the profile file itself, not the municipality: never shown as facts nor sent to a model."""
 
 
 class ProfileError(ValueError):
@@ -29,7 +40,10 @@ class MunicipalityProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    label: str | None = Field(None, title="この例の名前", description="例のプロファイルの一覧に表示する名前",
+                              json_schema_extra={"form": False})
     name: str | None = Field(None, title="自治体名", description="例: 〇〇町")
+    body_type: BodyType | None = Field(None, title="団体の種類", description="空欄なら自治体名から判断します（〇〇県→都道府県）")
     prefecture: str | None = Field(None, title="都道府県")
     population: int | None = Field(None, gt=0, title="人口", description="人")
     departments: list[str] = Field(default_factory=list, title="関係部署", description="例: 住民課, 総務課")
@@ -78,12 +92,29 @@ class MunicipalityProfile(BaseModel):
     def display_name(self) -> str:
         return self.name or "（自治体名：要確認）"
 
+    @property
+    def short_name(self) -> str:
+        """The name without a trailing note such as 「（架空）」, for use inside sentences."""
+        return re.sub(r"[（(][^）)]*[）)]\s*$", "", self.name or "").strip() or "本団体"
+
+    def body(self) -> BodyType | None:
+        """都道府県 / 市 / 町 / 村 / 特別区: as given, else from the name's last character, else None."""
+        if self.body_type:
+            return self.body_type
+        name = re.sub(r"[（(][^）)]*[）)]\s*$", "", self.name or "").strip()
+        return next((body for suffix, body in _SUFFIX_BODY if name.endswith(suffix)), None)
+
+    def in_metro_area(self) -> bool:
+        """In a 3大都市圏 core prefecture (a prefecture profile counts by its own name)."""
+        own = self.short_name if self.body() == "都道府県" else ""
+        return any(p in (self.prefecture or "") or p == own for p in METRO_PREFECTURES)
+
     def facts_text(self) -> str:
         """Everything the user stated, as one text: the validator accepts numbers and 法令名 found here."""
         lines = []
         for field, info in type(self).model_fields.items():
             value = getattr(self, field)
-            if value is None or value == []:
+            if value is None or value == [] or field in NOT_FACTS:
                 continue
             shown = "、".join(value) if isinstance(value, list) else str(value)
             if field == "population":

@@ -1,48 +1,68 @@
-"""Map the user's issues and role to the 4 role types of 総務省「自治体DX推進のための外部人材スキル標準」.
+"""Match the profile to the knowledge tables: which issue patterns its issues are, which role types it needs.
 
-A keyword rule rather than the LLM: the mapping is small, must be explainable ("matched: 窓口, 申請") and the same
-profile must always give the same roles.
+Keyword rules rather than the model: the match must be explainable (「窓口」「申請」から) and the same profile must
+always give the same draft. An issue that matches no pattern is kept as is and handled by a general section.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.drafting.knowledge import knowledge
+from app.drafting.knowledge.models import IssuePattern, Role
 from app.drafting.profile import MunicipalityProfile
+
+MAX_PATTERNS_PER_ISSUE = 2
 
 
 @dataclass(frozen=True)
-class RoleType:
-    name: str
-    does: str
-    skills: tuple[str, ...]
-    keywords: tuple[str, ...]
+class IssueMatch:
+    issue: str
+    """The user's own words."""
+    patterns: tuple[IssuePattern, ...]
+    hits: tuple[tuple[str, ...], ...]
+    """The keywords of each pattern found in the issue (same order as `patterns`)."""
 
 
-ROLE_TYPES: tuple[RoleType, ...] = (
-    RoleType("プロデューサー（CIO補佐官等）", "組織全体のDXの方向づけ、幹部への助言、庁内の合意形成",
-             ("自治体DXの全体方針・計画づくりの経験", "幹部・関係部署との合意形成", "行政の仕組みへの理解"),
-             ("CIO", "CDO", "補佐官", "アドバイザー", "戦略", "計画", "方針", "全体", "推進体制", "助言")),
-    RoleType("プロジェクトマネージャー", "個別事業の計画・進捗・費用の管理、事業者との調整",
-             ("情報システムの導入・更新プロジェクトの管理経験", "調達仕様・事業者との調整", "進捗と費用の管理"),
-             ("導入", "更新", "標準化", "調達", "プロジェクト", "ベンダー", "移行", "システム", "PM", "マネージャー")),
-    RoleType("サービスデザイナー", "業務改革（BPR）、住民目線の手続・サービスの設計、UI/UX",
-             ("業務フローの可視化と業務改革（BPR）の経験", "利用者調査とサービス設計", "UI/UXの改善"),
-             ("窓口", "申請", "住民", "手続", "書かない", "BPR", "業務改善", "紙", "利用者", "デザイン", "オンライン")),
-    RoleType("エンジニア", "RPA・ローコード等による業務の自動化・内製",
-             ("RPA・ローコードツールによる業務自動化", "データの整備と活用", "職員への技術支援"),
-             ("RPA", "ローコード", "自動化", "入力", "転記", "Excel", "エクセル", "データ", "kintone", "AI")),
-)
+def match_issues(profile: MunicipalityProfile) -> list[IssueMatch]:
+    out = []
+    for issue in profile.issues:
+        scored = []
+        for pattern in knowledge().issues:
+            hits = tuple(k for k in pattern.keywords if k.lower() in issue.lower())
+            if hits:
+                scored.append((pattern, hits))
+        scored.sort(key=lambda ph: -len(ph[1]))
+        top = scored[:MAX_PATTERNS_PER_ISSUE]
+        out.append(IssueMatch(issue, tuple(p for p, _ in top), tuple(h for _, h in top)))
+    return out
 
 
-def match_roles(profile: MunicipalityProfile, extra_text: str = "", limit: int = 3) -> list[tuple[RoleType, list[str]]]:
-    """Role types whose keywords occur in the issues/role (with the words that matched), best first.
-    Falls back to プロデューサー: a municipality that cannot yet name its need first needs direction."""
-    text = " ".join([*profile.issues, profile.role_sought or "", extra_text])
+def matched_patterns(profile: MunicipalityProfile) -> list[IssuePattern]:
+    """Every pattern some issue matched, once, in the order of the issues."""
+    seen: dict[str, IssuePattern] = {}
+    for m in match_issues(profile):
+        for p in m.patterns:
+            seen.setdefault(p.key, p)
+    return list(seen.values())
+
+
+def match_roles(profile: MunicipalityProfile, extra_text: str = "", limit: int = 3) -> list[tuple[Role, list[str]]]:
+    """Role types with the words that point to them, best first: a role named in 求める役割 first, then keyword
+    hits in the issues and role, plus the roles the matched issue patterns need. Falls back to プロデューサー:
+    a municipality that cannot yet name its need first needs direction."""
+    text = " ".join([*profile.issues, profile.role_sought or "", extra_text]).lower()
+    wanted = (profile.role_sought or "").lower()
+    votes: dict[str, int] = {}
+    for pattern in matched_patterns(profile):
+        for key in pattern.roles:
+            votes[key] = votes.get(key, 0) + 1
     scored = []
-    for role in ROLE_TYPES:
-        hits = [k for k in role.keywords if k.lower() in text.lower()]
-        if hits:
-            scored.append((role, hits))
-    scored.sort(key=lambda rh: -len(rh[1]))
-    return scored[:limit] or [(ROLE_TYPES[0], [])]
+    for role in knowledge().roles:
+        hits = [k for k in role.keywords if k.lower() in text]
+        core = role.name.split("（")[0].lower()
+        score = len(hits) + 2 * votes.get(role.key, 0) + (10 if core in wanted else 0)
+        if score:
+            scored.append((score, role, hits))
+    scored.sort(key=lambda s: -s[0])
+    return [(r, h) for _, r, h in scored[:limit]] or [(knowledge().role("producer"), [])]

@@ -102,6 +102,8 @@ def profile_components(model: type[BaseModel] | None = None, prefix: str = "dx-p
     model = model or _profile_model()
     components: dict[str, Any] = {}
     for name, field in model.model_fields.items():
+        if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("form") is False:
+            continue  # describes the profile file (an example's label), not the municipality
         label = field.title or field.description or name
         info = field.description if field.title else None
         required = field.is_required()
@@ -196,6 +198,20 @@ def profile_to_form(profile: BaseModel, names: list[str]) -> list[Any]:
         else:
             out.append(value)
     return out
+
+
+def example_labels() -> dict[str, str]:
+    """File stem → the Japanese label an example profile carries (its `label` field; the stem if it has none)."""
+    import yaml
+
+    labels = {}
+    for stem, path in example_profiles().items():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            data = {}
+        labels[stem] = str(data.get("label") or stem) if isinstance(data, dict) else stem
+    return labels
 
 
 def example_profiles() -> dict[str, Path]:

@@ -113,9 +113,12 @@ def chat_messages(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def draft_warnings_markdown(draft: Draft) -> str:
-    if not draft.warnings:
+    from app.drafting.export import warnings_ja  # Japanese only; the codes stay in --json
+
+    warnings = warnings_ja(draft)
+    if not warnings:
         return "✅ 検証で指摘はありません。"
-    return "### 検証の指摘（要確認）\n\n" + "\n".join(f"- {escape_md(w)}" for w in draft.warnings)
+    return "### 検証の指摘（要確認）\n\n" + "\n".join(f"- {escape_md(w)}" for w in warnings)
 
 
 def _citation_line(c: Citation) -> str:

@@ -80,15 +80,28 @@ def test_generate_a_posting_and_see_its_sections(app: RunningApp, page) -> None:
     page.get_by_role("tab", name="起案").click()
     example = page.locator("#dx-example input")
     example.click()
-    page.get_by_role("option", name="town-10k").click()  # the 人口1万人の町 example
+    page.get_by_role("option", name="人口1万人の町（副業・リモートのDX推進アドバイザー）").click()  # shown by its Japanese label
     name_box = page.locator("[id^='dx-profile-'] textarea, [id^='dx-profile-'] input").first
     page.wait_for_function("el => el.value && el.value.length > 0", arg=name_box.element_handle(), timeout=10_000)
     page.get_by_role("tab", name="募集要項").click()
     llm_calls = getattr(app.services.llm, "calls", None)
     before = len(llm_calls) if llm_calls is not None else None
+    page.evaluate("""() => {  // record every text the progress bar shows while the draft runs
+        window.__dxProgress = [];
+        const el = document.querySelector('#dx-progress-posting');
+        new MutationObserver(() => window.__dxProgress.push(el.innerText.trim()))
+            .observe(el, {subtree: true, childList: true, characterData: true});
+    }""")
     page.locator("#dx-gen-posting").dblclick()  # a double click must not start two runs
     status = page.locator("#dx-status-posting")
     status.get_by_text("起案しました").wait_for(timeout=300_000)
+    from app.drafting.kinds import KINDS
+
+    total = len(KINDS["posting"].specs)
+    shown = page.evaluate("window.__dxProgress")
+    assert any(f"/{total} 「" in t and "起案しています" in t for t in shown), shown  # section n/N with its title
+    bar = page.locator("#dx-progress-posting progress")
+    assert bar.bounding_box()["height"] >= 8  # a visible bar, not the old 0–4 px line
     preview = page.locator("#dx-preview-posting")
     headings = preview.locator("h2, h3").all_inner_texts()
     assert len(headings) >= 3, headings

@@ -6,50 +6,86 @@ Binds components to `services.draft` and `app.drafting.export`; sections, checks
 
 from __future__ import annotations
 
+import html
+import queue
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from app.drafting.kinds import KINDS
 from app.schemas import Draft, DraftProgress
 from app.services import Services
 from app.ui import notify, queueing, render
-from app.ui.profile_form import example_profiles, profile_components, profile_from_form, profile_to_form
+from app.ui.profile_form import example_labels, example_profiles, profile_components, profile_from_form, profile_to_form
 from app.ui.session import RunGuard, session_key
 
-DRAFT_TABS: list[tuple[str, str]] = [("deepdive", "業務課題の深掘り"), ("posting", "募集要項"), ("interview", "面接")]
-NEXT_KIND = {"deepdive": "posting", "posting": "interview"}
+DRAFT_TABS: list[tuple[str, str]] = [(kind, info.label) for kind, info in KINDS.items()]  # the one registry
+NEXT_KIND = {kind: info.next for kind, info in KINDS.items() if info.next}
+OUTPUTS = 7  # body, preview, warnings, sources, state, status, progress
+
+
+def progress_html(event: DraftProgress | None, *, finished: str = "") -> str:
+    """A visible progress bar with 「n/N 節の名前」 (the whole width, never a 0-px line of text)."""
+    if finished:
+        value, total, text = 1, 1, finished
+    elif event is None:
+        value, total, text = 0, 1, "根拠を検索しています…"
+    else:
+        value, total, text = event.step - 1, event.total, event.message
+    return (f'<div class="dx-progress" role="status" style="display:flex;gap:12px;align-items:center;'
+            f'min-height:2.2em;padding:4px 0"><progress value="{value}" max="{total}" '
+            f'style="flex:1;height:1.2em" aria-label="起案の進み具合"></progress>'
+            f'<span style="white-space:nowrap">{html.escape(text)}</span></div>')
 
 
 def make_draft_handler(services: Services, kind: str, names: list[str], guard: RunGuard):
-    def generate(seed_json: str | None, minutes: float | None, values: list[Any], request: gr.Request | None,
-                 progress: Callable[..., Any]):
+    """A generator: the progress bar is updated before each section, then the draft fills the panel. The draft
+    runs in a worker thread so its progress events can be shown while it runs."""
+
+    def generate(seed_json: str | None, minutes: float | None, values: list[Any],
+                 request: gr.Request | None) -> Iterator[tuple[Any, ...]]:
         from app.drafting.export import to_markdown
         from app.drafting.service import DraftError
 
+        skip = (gr.skip(),) * (OUTPUTS - 1)
         with guard.hold(session_key(request), f"draft-{kind}") as acquired:
             if not acquired:
                 notify.warn("起案中です。完了までお待ちください。")
-                return (gr.skip(),) * 6
+                yield (gr.skip(),) * OUTPUTS
+                return
             profile = profile_from_form(names, values)
             seed = Draft.model_validate_json(seed_json) if seed_json else None
-            progress(0, desc="根拠を検索しています…")
+            events: queue.Queue[DraftProgress | None] = queue.Queue()
+            box: dict[str, Any] = {}
 
-            def report(event: DraftProgress) -> None:
-                progress(min(0.95, event.done), desc=event.message)
+            def work() -> None:
+                try:
+                    box["draft"] = services.draft(kind, profile, seed=seed, interview_minutes=int(minutes or 60),
+                                                  progress=events.put)
+                except BaseException as exc:  # noqa: BLE001 — handed to the page below
+                    box["error"] = exc
+                finally:
+                    events.put(None)
 
-            try:
-                draft = services.draft(kind, profile, seed=seed, interview_minutes=int(minutes or 60),
-                                       progress=report)
-            except DraftError as exc:  # wrong seed, bad interview length — names the input
+            worker = threading.Thread(target=work, name=f"draft-{kind}", daemon=True)
+            worker.start()
+            yield (*skip, progress_html(None))
+            while (event := events.get()) is not None:
+                yield (*skip, progress_html(event))
+            worker.join()
+            if isinstance(exc := box.get("error"), DraftError):  # wrong seed, bad interview length
                 raise notify.error(str(exc)) from exc
-            except Exception as exc:  # noqa: BLE001 — the model or store failed: one message, the page stays usable
+            if exc is not None:  # the model or store failed: one message, the page stays usable
                 raise notify.error(f"起案できませんでした: {exc}") from exc
+            draft = box["draft"]
             text = to_markdown(draft)
-            return (text, text, render.draft_warnings_markdown(draft), render.draft_sources_markdown(draft),
-                    draft.model_dump_json(), render.draft_status_markdown(draft))
+            yield (text, text, render.draft_warnings_markdown(draft), render.draft_sources_markdown(draft),
+                   draft.model_dump_json(), render.draft_status_markdown(draft),
+                   progress_html(None, finished=f"{len(draft.sections)}/{len(draft.sections)} 完了"))
 
     return generate
 
@@ -89,7 +125,9 @@ def build(services: Services, guard: RunGuard) -> None:
         gr.Markdown(f"⚠️ 起案機能を読み込めません: {exc}")
         return
     examples = example_profiles()
-    example = gr.Dropdown(list(examples), label="例のプロファイルを読み込む", value=None, elem_id="dx-example")
+    labels = example_labels()
+    example = gr.Dropdown([(labels.get(stem, stem), stem) for stem in examples], label="例のプロファイルを読み込む",
+                          value=None, elem_id="dx-example")
     with gr.Accordion("自治体プロファイル", open=True, elem_id="dx-profile"):
         fields = list(form.values())
         half = (len(fields) + 1) // 2
@@ -126,6 +164,7 @@ def _kind_panel(services: Services, guard: RunGuard, kind: str, label: str, seed
     minutes = gr.Number(60, label="面接時間（分）", precision=0, minimum=10, maximum=240,
                         visible=kind == "interview")
     generate = gr.Button(f"{label}を起案", variant="primary", elem_id=f"dx-gen-{kind}")
+    progress_bar = gr.HTML("", elem_id=f"dx-progress-{kind}")
     status = gr.Markdown(elem_id=f"dx-status-{kind}")
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs():
@@ -145,13 +184,13 @@ def _kind_panel(services: Services, guard: RunGuard, kind: str, label: str, seed
     handler = make_draft_handler(services, kind, names, guard)
     field_set = {seed, minutes, *form_inputs}
 
-    def run(data: dict, request: gr.Request, progress=gr.Progress()):  # noqa: B008 — how Gradio injects progress
-        return handler(data[seed], data[minutes], [data[c] for c in form_inputs], request, progress)
+    def run(data: dict, request: gr.Request):
+        yield from handler(data[seed], data[minutes], [data[c] for c in form_inputs], request)
 
     lock = generate.click(lambda: gr.Button(interactive=False, value="起案中…"), None, generate,
                           api_visibility="private", queue=False)
-    lock.then(run, field_set, [body, preview, warnings, draft_sources, draft_state, status],
-              api_visibility="private", **queueing.draft_event(services.settings)) \
+    lock.then(run, field_set, [body, preview, warnings, draft_sources, draft_state, status, progress_bar],
+              api_visibility="private", show_progress="hidden", **queueing.draft_event(services.settings)) \
         .then(lambda: gr.Button(interactive=True, value=f"{label}を起案"), None, generate, api_visibility="private")
     body.input(lambda text: text, body, preview, api_visibility="private", show_progress="hidden")
     for button, fmt in ((md_btn, "md"), (docx_btn, "docx")):

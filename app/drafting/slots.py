@@ -1,0 +1,162 @@
+"""Bounded model slots: the only text of a draft the model writes (a 2-sentence 背景, a one-line ミッション, a
+follow-up question adapted to the town).
+
+Each slot has a small schema — length, number of sentences, a word of the user's profile it must contain, no
+figure the profile does not give, Japanese only, no word of the profile altered, a question where a question is
+asked — and a template fallback built from the profile alone. The model gets one retry with a reminder naming
+what failed; if that fails too the template is used and the draft says so (`draft_slot_fallback`). Prompts are
+short (a few hundred characters): on the embedded model every prompt token costs ~30 ms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from app.answer.grounding import support
+from app.answer.llm_call import invoke_text
+from app.checks.answer_form import foreign_characters, lacks_kana
+from app.drafting.profile import MunicipalityProfile
+from app.drafting.textcheck import altered_terms, foreign_words, profile_terms
+from app.prompts import load_prompt
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    name: str
+    label: str
+    """How the slot is named in a warning (「背景」)."""
+    prompt: str
+    max_tokens: int
+    min_chars: int
+    max_chars: int
+    sentences: int
+    """At most this many sentences are kept (a longer output is cut at a sentence end, not rejected)."""
+    question: bool = False
+
+
+SLOTS: dict[str, SlotSpec] = {
+    "background": SlotSpec("background", "背景", "draft_slot_background", 120, 30, 200, 2),
+    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 70, 15, 90, 1),
+    "question": SlotSpec("question", "まちに合わせた質問", "draft_slot_question", 70, 12, 90, 1, question=True),
+}
+
+MAX_ATTEMPTS = 2
+RECITE_MIN = 0.85
+"""A sentence whose bigrams are this much inside the instructions is a recitation (the model may reuse words)."""
+_MARKUP = re.compile(r"\*\*|__|`|#+\s*|\[\d+\]")
+_LEAD = re.compile(r"^\s*(?:[-*・•]|\d+[.)．])\s*")
+_LABEL = re.compile(r"^\s*[「『]?(?:背景|ミッション|質問|回答|答え|例)[」』]?\s*[:：]\s*")
+_SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]?")
+_DIGITS = re.compile(r"\d[\d,.]*")
+_TEMPLATE_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+@dataclass
+class SlotResult:
+    text: str
+    from_model: bool
+    problems: list[str] = field(default_factory=list)
+    """Why the model's last attempt was rejected (English keys; `problems_ja` is what a user reads)."""
+    label: str = ""
+
+
+def tidy(raw: str, slot: SlotSpec) -> str:
+    """One paragraph of at most `slot.sentences` sentences: bullets, labels, markup and quotes removed."""
+    lines = [_LABEL.sub("", _LEAD.sub("", _MARKUP.sub("", line))).strip() for line in raw.strip().splitlines()]
+    text = "".join(line for line in lines if line)
+    if len(text) >= 2 and text[0] in "「『\"" and text[-1] in "」』\"":
+        text = text[1:-1]
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    seen: list[str] = []
+    for s in sentences:
+        if s not in seen:
+            seen.append(s)
+    return "".join(seen[: slot.sentences]).strip()
+
+
+def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, prompt: str = "") -> list[str]:
+    """What makes `text` unusable in this slot (empty list = usable). `prompt` is the instruction text (the
+    templates without their variables): a sentence copied from it is a recitation, not content."""
+    problems: list[str] = []
+    known = profile.facts_text()
+    if not slot.min_chars <= len(text) <= slot.max_chars:
+        problems.append(f"length {len(text)} outside {slot.min_chars}-{slot.max_chars}")
+    if lacks_kana(text) or not text:
+        problems.append("not Japanese")
+    if unusual := foreign_characters(text, known):
+        problems.append(f"characters outside Japanese usage: {''.join(unusual)}")
+    if altered := altered_terms(text, profile_terms(profile)):
+        problems.append("altered profile terms: " + ", ".join(f"{a}->{b}" for a, b in altered))
+    if words := foreign_words(text, known):
+        problems.append(f"English words: {' '.join(words)}")
+    norm_known = unicodedata.normalize("NFKC", known)
+    figures = [d for d in _DIGITS.findall(unicodedata.normalize("NFKC", text)) if d.strip(",.") not in norm_known]
+    if figures:
+        problems.append(f"figures not in the profile: {' '.join(figures)}")
+    terms = profile_terms(profile)
+    if terms and not any(t in text for t in terms):
+        problems.append("no term of the profile")
+    if slot.question and not text.endswith(("？", "?")):
+        problems.append("not a question")
+    if not slot.question and text.endswith(("？", "?")):
+        problems.append("a question where a statement is asked")
+    if prompt and any(support(s, prompt) >= RECITE_MIN for s in _SENTENCE.findall(text) if len(s) > 12):
+        problems.append("recites the instructions")
+    return problems
+
+
+PROBLEMS_JA: tuple[tuple[str, str], ...] = (
+    ("length", "長さが範囲外"), ("not Japanese", "日本語でない"), ("characters", "日本語にない字"),
+    ("altered", "入力した言葉が別の字に変わった"), ("English", "英単語"), ("figures", "プロファイルにない数字"),
+    ("no term", "プロファイルの言葉がない"), ("not a question", "質問になっていない"),
+    ("a question where", "言い切りでなく質問になった"), ("recites", "指示文の書き写し"))
+
+
+def problems_ja(problems: list[str]) -> str:
+    """The rejected attempt's problems in Japanese, with the offending text (what the user reads)."""
+    out = []
+    for p in problems:
+        label = next((ja for prefix, ja in PROBLEMS_JA if p.startswith(prefix)), "確認に不合格")
+        detail = p.split(": ", 1)[1].replace("->", "→") if ": " in p else ""
+        out.append(f"{label}（{detail}）" if detail else label)
+    return "・".join(out)
+
+
+def reminder_for(problems: list[str], slot: SlotSpec) -> str:
+    """One Japanese line telling the model what to fix on its retry."""
+    parts = []
+    if any(p.startswith(("length", "not Japanese")) for p in problems):
+        parts.append(f"日本語で{slot.sentences}文、{slot.max_chars}字以内で書いてください。")
+    if any(p.startswith(("characters", "altered", "English")) for p in problems):
+        parts.append("業務課題の言葉をそのまま、日本語の漢字で使ってください。")
+    if any(p.startswith("figures") for p in problems):
+        parts.append("数字は書かないでください。")
+    if any(p.startswith("no term") for p in problems):
+        parts.append("業務課題の言葉を1つ以上使ってください。")
+    if any("question" in p for p in problems):
+        parts.append("「？」で終わる質問にしてください。" if slot.question else "質問ではなく、言い切りの文にしてください。")
+    return "".join(parts) or "指示どおりに書き直してください。"
+
+
+def fill_slot(slot: SlotSpec, profile: MunicipalityProfile, llm: BaseChatModel, fallback: str, /,
+              **variables: str) -> SlotResult:
+    """The model's text for the slot if it passes the checks (with one retry), else `fallback`."""
+    system = load_prompt("draft_slot_system").render()
+    prompt = load_prompt(slot.prompt)
+    instructions = system + _TEMPLATE_TAGS.sub("", prompt.text)
+    problems: list[str] = []
+    reminder = ""
+    for _attempt in range(MAX_ATTEMPTS):
+        user = prompt.render(reminder=reminder, **variables)
+        raw = invoke_text(llm, [SystemMessage(system), HumanMessage(user)], max_tokens=slot.max_tokens)
+        text = tidy(raw, slot)
+        problems = slot_problems(text, slot, profile, prompt=instructions)
+        if not problems:
+            return SlotResult(text=text, from_model=True, label=slot.label)
+        reminder = reminder_for(problems, slot)
+    return SlotResult(text=fallback, from_model=False, problems=problems, label=slot.label)
