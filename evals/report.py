@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -200,12 +201,19 @@ def to_html(report: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    """Write beside, then rename: a reader (or `--rescore`) of a running eval's report never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def write_reports(report: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / "report.json", "md": out_dir / "report.md", "html": out_dir / "report.html"}
-    paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    paths["md"].write_text(to_markdown(report), encoding="utf-8")
-    paths["html"].write_text(to_html(report), encoding="utf-8")
+    _write_atomic(paths["json"], json.dumps(report, ensure_ascii=False, indent=2))
+    _write_atomic(paths["md"], to_markdown(report))
+    _write_atomic(paths["html"], to_html(report))
     return paths
 
 

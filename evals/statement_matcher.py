@@ -47,7 +47,7 @@ LIGHT = frozenset({
     "化", "性", "上", "中", "間", "後", "前", "時", "際", "各", "全", "当たり", "一つ", "ほか", "他",
     "様々", "主", "大きい", "多い", "少ない", "良い", "よい", "付け", "付ける", "思う", "考える", "見る", "在る", "致す",
     "過ぎる", "年間", "年額", "月額", "日額", "作成", "実施", "作る", "纏める", "まとめる", "取り組む", "進める", "利用",
-    "活用", "人当たり", "人",
+    "活用", "人当たり", "人", "為る", "する", "さ",
 })
 KEEP_ADNOMINAL = frozenset({"同じ", "同一", "別の"})
 """Adnominals that carry the claim (「両者は同じ段階である」) are terms; この・その are not."""
@@ -68,10 +68,14 @@ NEGATION = re.compile(
     r"ません(?!か)|(?<![少危汚幼切])ない(?:です|。|$|と|ので|ため|場合|こと|よう|し、)|(?<![少危汚幼切])なく|"
     r"ず[、。]|ずに|確認できません|不明|見つかりません|記載はありません|とは別|別物|異な[りる]|取り違え|混同"
 )
-_CLAUSE_STOP = r"ではなく|でなく|が、|けれど|ものの|ため、|ので、|から、|ば、|て、|で、|し、"
+_CLAUSE_STOP = r"ではなく|でなく|が、|けれど|ものの|ため、|ので、|から、|ば、|て、|で、|し、|[るたい]、"
 _TAIL = re.compile(rf"(?:(?!{_CLAUSE_STOP})[^。！？!?\n])*(?:{_CLAUSE_STOP}|[。！？!?])?")
 """What follows the matched terms up to their predicate: the sentence end, or an earlier 「…ではなく」「…が、」 that
 closes their clause (「Xは、…見つかりませんでした」 keeps its predicate; 「Aから始めるのではなく、Bから」 stops at A's)."""
+_CONTRAST = re.compile(r"(?:(?<=[すたるいだ])が|けれど|けど|ものの)、|一方(?:で)?、")
+"""「Aにもステップ1（全体方針の決定）がありますが、Bのステップ1（業務課題の特定）とは別物です」: words taken from
+both sides of a contrast do not add up to a claim about either side (the fact's topic may stand before it:
+「業務委託は手続きが簡単ですが、契約で決めた範囲しか頼めません」)."""
 _SENT_END = re.compile(r"(?<=[。！？!?\n])")
 _CLAUSE_END = re.compile(r"(?<=[、,])|(?<=ではなく)|(?<=でなく)")
 
@@ -81,9 +85,15 @@ def is_negated(text: str) -> bool:
     return bool(NEGATION.search(unicodedata.normalize("NFKC", text)))
 
 
-PREDICATE_CHARS = 14
+PREDICATE_CHARS = 12
 """How much of a clause's end is its predicate: 「…ないことを約束する誓約書に署名する」 denies nothing (the ない is
 inside a noun phrase); 「…想定したものではない」「…適用されません」 deny."""
+_INNER_NEGATION = re.compile(r"(?<![少危汚幼切])ない|ず[にの、。]|ません|ぬ")
+"""Any denial, also inside a noun phrase (「利益相反を起こさない誓約書」)."""
+_QUOTED = re.compile(r"ない(?=と(?:いう|する|される|の))")
+"""「…参加できないというルールを設けました」: a quoted negation inside the object, not the predicate."""
+_ONLY = re.compile(r"しか[^、。]*?(?:ない|ません)$")
+"""「…範囲の仕事しか頼めない」 restricts (only), it does not deny."""
 _TRAILER = re.compile(r"(?:\s|[。、,.!！?？」』]|[（(][^（）()]*[）)])+$")
 
 
@@ -93,7 +103,7 @@ def predicate_negated(text: str) -> bool:
     clauses = [c for c in _CLAUSE_END.split(text) if c.strip(" 、,。")]
     if not clauses:
         return False
-    last = _TRAILER.sub("", clauses[-1])
+    last = _QUOTED.sub("る", _ONLY.sub("る", _TRAILER.sub("", clauses[-1])))
     return is_negated(last[-PREDICATE_CHARS:] + "。")
 
 
@@ -112,6 +122,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "公表": ("発表", "公開"), "横断": ("全体にわたって", "全庁"), "配置": ("置く", "置か", "置き"), "引き上げる": ("引上げ", "引き上げ", "増額"), "上限": ("まで", "最大"),
 }
 """A handful of fixed equivalents seen in the labelled set (開始：2022年度 states 「2022年度に始まった」)."""
+SYNONYMS.update({"兼業": ("副業",), "副業": ("兼業",)})
+ANTONYMS: dict[str, tuple[str, ...]] = {
+    "引き下げ": ("引き上げ", "引上げ"), "引き下げる": ("引き上げ", "引上げ"), "引き上げ": ("引き下げ", "引下げ"),
+    "引き上げる": ("引き下げ", "引下げ"), "増加": ("減少",), "減少": ("増加",), "拡充": ("縮小",), "縮小": ("拡充",),
+    "新設": ("廃止",), "廃止": ("新設", "創設"), "認め": ("禁止",), "禁止": ("認め",),
+}
+"""Verbs whose opposite, present where the fact's verb is missing, makes a window deny the fact."""
 
 # --- terms ----------------------------------------------------------------------------------------------------
 
@@ -316,6 +333,8 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
     q_text = prepare(question) if question else ""
     q_forms = lru_cache(maxsize=1)(lambda: _forms(q_text))
     names = _window_entities(text) if any(t.kind == "entity" for t in terms) else []
+    predicate_index = -1
+    position_kinds: list[str] = []
     got = 0.0
     found: list[str] = []
     missing: list[str] = []
@@ -327,6 +346,7 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
             found.append(term.text)
             if spots := _all(text, term.figure.value):
                 positions.append(spots)
+                position_kinds.append(term.kind)
             continue
         if term.kind == "entity" and _other_entity(term, names):
             return StatementMatch(False, 0.0, window, found, [term.text], given,
@@ -339,7 +359,13 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
             got += term.weight * credit
             (found if credit == 1 else missing).append(term.text if credit == 1 else f"{term.text}(~{credit:.1f})")
             if pos >= 0:
-                positions.append(_all(text, text[pos:pos + len(term.forms[0] if term.forms else term.text)]))
+                if term.kind in ("content", "verb", "topic"):
+                    predicate_index = len(positions)  # the fact's last content word: where its predicate is
+                needle = text[pos:pos + len(term.forms[0] if term.forms else term.text)]
+                if term.kind == "verb":
+                    needle = re.sub(r"(?<=.)[ぁ-ん]+$", "", needle)  # 始める also as 始めます
+                positions.append(_all(text, needle))
+                position_kinds.append(term.kind)
             continue
         if q_text and term.kind in GIVEN_KINDS and _locate(term, q_text, q_forms)[0] == 1:
             got += term.weight * GIVEN_CREDIT
@@ -361,13 +387,12 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
                               reason=f"figure belongs to another subject: {subject}")
     if not _figure_order_ok(fact, text):
         return StatementMatch(False, score, window, found, missing, given, reason="figures in the other order")
-    if positions:
-        start, end = _smallest_cover(positions)
-        tail = _TAIL.match(text[end:])
-        span = text[start:end] + (tail.group(0) if tail else "")
-    else:
-        span = text
-    if not _same_polarity(prepare(fact), span):
+    if antonym := _antonym(terms, text):
+        return StatementMatch(False, score, window, found, missing, given, reason=f"says the opposite: {antonym}")
+    core = [p for p, kind in zip(positions, position_kinds, strict=True) if kind not in ("topic", "entity", "light")]
+    if core and _CONTRAST.search(text, *_smallest_cover(core)):
+        return StatementMatch(False, score, window, found, missing, given, reason="words from both sides of a contrast")
+    if not _same_polarity(prepare(fact), text, positions, predicate_index):
         return StatementMatch(False, score, window, found, missing, given, reason="opposite polarity")
     ok = score >= STATEMENT_THRESHOLD
     return StatementMatch(ok, score, window, found, missing, given, reason="" if ok else "too few terms")
@@ -437,15 +462,54 @@ def _smallest_cover(occurrences: list[list[tuple[int, int]]]) -> tuple[int, int]
     return best
 
 
-def _same_polarity(fact: str, span: str) -> bool:
+def _clause_to_predicate(text: str, end: int) -> str:
+    """From the sentence start to the predicate after position `end` (see _TAIL)."""
+    start = max(text.rfind(c, 0, end) for c in "。！？!?\n") + 1
+    tail = _TAIL.match(text[end:])
+    return text[start:end] + (tail.group(0) if tail else "")
+
+
+def _same_polarity(fact: str, text: str, positions: list[list[tuple[int, int]]], predicate: int) -> bool:
     """A denying fact needs a denial among its matched words (「各部署に一人ずつ置くのではなく…想定されている」 states
-    「…配置することを想定したものではない」); an asserting fact needs the last clause of its words to assert, in each
-    sentence they come from (「人材探しから始めるのではなく、」 does not state 「人材探しから始める」; 「…を求めては
+    「…配置することを想定したものではない」), and so does a contrast (「人材探しではなく課題から」 is not stated by
+    「人材探しと課題整理の両方から」). An asserting fact needs the predicate after its last content word to assert
+    (「人材探しから始めるのではなく、」 does not state 「人材探しから始める」; 「副業先と保有株式を届け出る、…入札に
+    参加できない」 does state 「…株式を届け出る」), and so must every other sentence its words come from (「…を求めては
     いません。…確保する前提です」 does not state 「…確保しなければならない」)."""
+    if not positions:
+        return predicate_negated(text) == predicate_negated(fact)
+    start, end = _smallest_cover(positions)
+    tail = _TAIL.match(text[end:])
+    span = text[start:end] + (tail.group(0) if tail else "")
+    denies = is_negated(fact) or _INNER_NEGATION.search(fact) or re.search(r"ではなく|でなく", fact)
+    if denies and not (is_negated(span) or _INNER_NEGATION.search(span)):
+        return False  # the fact denies something (「起こさない誓約書」, 「…ではない」); so must its words here
     if predicate_negated(fact):
-        return is_negated(span)
-    parts = [p for p in _SENT_END.split(span) if p.strip(" 。")]
-    return not any(predicate_negated(p) for p in parts)
+        return True
+    if 0 <= predicate < len(positions):
+        # the predicate word inside the cover or in the clause right after it, the last one (「Aではなく課題から
+        # 始める」: the 始める after 課題, not the one after A)
+        inside = [o for o in positions[predicate] if start <= o[0] and o[1] <= end + len(tail.group(0) if tail else "")]
+        if inside and predicate_negated(_clause_to_predicate(text, inside[-1][1])):
+            return False
+    elif predicate_negated(span):
+        return False
+    ends = [m.end() for m in re.finditer(r"[。！？!?\n]", text[start:end])]
+    # the cover runs over a sentence end: that sentence's predicate must assert too
+    return all(not predicate_negated(text[start:start + cut]) for cut in ends)
+
+
+def _antonym(terms: Sequence[Term], text: str) -> str:
+    """The window says the opposite of the fact's verb (引き上げ for 引き下げ, 廃止 for 新設)."""
+    low = text.lower()
+    for term in terms:
+        if term.figure is not None:
+            continue
+        for form in term.forms or (term.text,):
+            for opposite in ANTONYMS.get(form, ()):
+                if opposite in low and form not in low:
+                    return opposite
+    return ""
 
 
 def windows(text: str) -> list[str]:

@@ -30,7 +30,7 @@ def test_figures_are_written_one_way() -> None:
     assert figures("約62ページ") == figures("62ページ程度") == [Figure("62", "ページ")]
     assert figures("四つのステップ") == figures("4つの段階") == [Figure("4", "個")]
     assert figures("81百万円") == [Figure("81000000", "円")] and figures("1,140万円") == [Figure("11400000", "円")]
-    assert figures("2分の1") == [Figure("1/2")]
+    assert figures("2分の1") == figures("半分") == figures("0.5") == [Figure("0.5")]
     # words that only look like numerals stay words
     assert figures("一般職の地方公務員として統一的に、十分な準備を") == []
     assert figures("千葉県の万全な三大都市圏") == []

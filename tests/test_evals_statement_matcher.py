@@ -100,3 +100,30 @@ def test_wrong_claims_an_answer_does_not_make(claim: str, answer: str) -> None:
 def test_a_subordinate_clause_keeps_its_own_polarity() -> None:
     passage = "旅費・宿泊費・謝金はすべて総務省が負担するため、受け入れる自治体の費用負担はありません。"
     assert match_statement("旅費・宿泊費・謝金は総務省が負担する", passage).found
+
+
+@pytest.mark.parametrize(("fact", "answer", "why"), [
+    ("人材探しではなく課題から始める", "ガイドブックは人材探しと課題整理の両方から始めるよう求めています[1]。", "opposite polarity"),
+    ("報償費等の上限は280万円に引き下げられた", "報償費等の上限は2024年度に280万円から320万円に引き上げられました[1]。",
+     "says the opposite"),
+    ("利益相反を起こさない誓約書に署名する", "利益相反を約束する誓約書に署名するルールです[1]。", "opposite polarity"),
+    ("ガイドブックのステップ1は全体方針の決定である",
+     "全体手順書にもステップ1（全体方針の決定）がありますが、ガイドブックのステップ1は業務課題の特定です[1]。",
+     "contrast"),
+    ("サービスデザイナーは住民向けのサービスや業務プロセスを設計する",
+     "住民向けのサービスや庁内の業務プロセスを設計する役割です[1]。", "too few terms"),
+])
+def test_more_near_misses_from_the_labelled_set(fact: str, answer: str, why: str) -> None:
+    got = match_statement(fact, answer)
+    assert not got.found and why in got.reason, got
+
+
+@pytest.mark.parametrize(("fact", "answer"), [
+    ("経費の2分の1が特別交付税で措置される", "対象経費の半分が特別交付税で措置されます[1]。"),
+    ("兼業先の企業と保有している株式を届け出る",
+     "非常勤職員が副業先と保有株式を届け出る、本人が関わった案件には兼業先の企業は入札に参加できないというルールです。"),
+    ("業務委託では契約で決めた範囲の仕事しか頼めない", "業務委託は手続きが簡単ですが、契約で決めた範囲の仕事しか頼めません[1]。"),
+])
+def test_more_paraphrases_from_the_labelled_set(fact: str, answer: str) -> None:
+    got = match_statement(fact, answer)
+    assert got.found, got

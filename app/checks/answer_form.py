@@ -186,7 +186,9 @@ ENTITY_PARENTS: dict[str, str | None] = {
     "デジタル専門人材派遣制度": None, "地域社会DX推進パッケージ": None, "CIO補佐官等": None, "政府CIO補佐官": None,
     "外部人材リスト": None, "人材プール": None, "自治体DXアクセラレータ": None, "任期付職員": None,
     "会計年度任用職員": None, "特別職非常勤職員": None, "自治体DX推進計画": None, "自治体DX全体手順書": None,
-    "外部人材スキル標準": None, "DXShip": None,
+    "外部人材スキル標準": None, "DXShip": None, "プロデューサー": "外部人材スキル標準",
+    "サービスデザイナー": "外部人材スキル標準", "エンジニア": "外部人材スキル標準",
+    "プロジェクトマネージャー": "外部人材スキル標準",
 }
 """制度名 and other named subjects figures belong to, with the scheme a sub-type belongs to (副業型 is a kind of
 地域活性化起業人, so 「地域活性化起業人は560万円」 is not a misattribution of 企業派遣型's 560万円; 副業型 is)."""
@@ -233,9 +235,15 @@ def _ancestors(name: str) -> set[str]:
     return out
 
 
+_PLACE = re.compile(r"[都道府県市区町村]$")
+
+
 def compatible(a: str, b: str) -> bool:
-    """The same subject, one a sub-type of the other, or one place inside the other's name (広島県福山市 / 福山市)."""
-    return a in _ancestors(b) or b in _ancestors(a) or a in b or b in a
+    """The same subject, one a sub-type of the other, or one place inside the other's name (広島県福山市 / 福山市;
+    not 地域プロジェクトマネージャー / プロジェクトマネージャー, two different things)."""
+    if a in _ancestors(b) or b in _ancestors(a):
+        return True
+    return bool(_PLACE.search(a) and _PLACE.search(b) and (a in b or b in a))
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:

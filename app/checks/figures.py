@@ -42,6 +42,7 @@ _PER_UNIT = [
     (re.compile(r"1\s*か月\s*(?:当たり|あたり|当り)|月当たり|月あたり"), "月額"),
     (re.compile(r"1\s*年\s*(?:当たり|あたり|当り)|年当たり|年あたり"), "年額"),
 ]
+_HALF = re.compile(r"半分|半額")
 _MONTHS = re.compile(r"(?<=\d)\s*(?:ヶ月|ヵ月|カ月|箇月|ケ月)")
 
 
@@ -104,7 +105,7 @@ def _era(match: re.Match[str]) -> str:
 @lru_cache(maxsize=65536)
 def canonical(text: str) -> str:
     """NFKC; numerals as arabic integers (2万5千 → 25000, 四つ → 4つ, 1,140万 → 11400000); 令和/平成/昭和 years
-    as western years; FY2024 → 2024年度; 2分の1 → 1/2; ヶ月 → か月; 1日当たり → 日額; 約/程度 dropped before/after
+    as western years; FY2024 → 2024年度; 2分の1, 半分 → 1/2 (the figure 0.5); ヶ月 → か月; 1日当たり → 日額; 約/程度 dropped before/after
     a figure; 1人当たり → 人当たり (a rate, not a figure). Punctuation and spaces are kept so sentences can still be split."""
     text = unicodedata.normalize("NFKC", text)
     text = _DIGIT_COMMA.sub("", text)
@@ -113,6 +114,7 @@ def canonical(text: str) -> str:
     text = _ERA.sub(_era, text)
     text = _YEN_PREFIX.sub(lambda m: f"{m.group(1)}円", text)
     text = _FRACTION.sub(lambda m: f"{m.group(2)}/{m.group(1)}", text)
+    text = _HALF.sub("1/2", text)
     text = _MONTHS.sub("か月", text)
     for pattern, repl in _PER_UNIT:
         text = pattern.sub(repl, text)
@@ -159,7 +161,11 @@ class FigureSpan:
 
 def _value(raw: str) -> str:
     if "/" in raw:
-        return raw
+        num, den = raw.split("/")
+        if float(den) == 0:
+            return raw
+        value = float(num) / float(den)  # 2分の1 = 1/2 = 0.5: a rate written either way is one figure
+        return str(int(value)) if value.is_integer() else str(round(value, 4))
     value = float(raw)
     return str(int(value)) if value.is_integer() else str(value)
 

@@ -34,7 +34,7 @@ def bench_retrieval(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="JSON を出力 / print JSON")] = False,
 ) -> None:
-    """一時ストアに索引を作り、各方式の recall@k・MRR@10・nDCG@10・遅延を比較 / compare retrieval methods."""
+    """一時ストアに索引を作り、各方式の recall@k・hit@k・MRR@10・nDCG@10・遅延を比較（関連文書のない質問は平均から除外し件数を表示）/ compare retrieval methods."""
     from evals.bench.retrieval import BenchDataError, format_table, run_benchmark, run_latency, to_json_payload
 
     if corpus is None or queries is None:
