@@ -17,7 +17,7 @@ from typing import Any
 from evals.matchers import EmbedFn
 from evals.metrics import ItemResult, PassageRef, decide, score_form, score_text, summarize
 from evals.report import compare
-from evals.schema import EvalItem
+from evals.schema import DRAFT_KINDS, EvalItem
 
 
 def _passages(raw: dict[str, Any], corpus_dir: Path | None) -> list[PassageRef]:
@@ -61,8 +61,7 @@ def rescore_item(raw: dict[str, Any], embed: EmbedFn | None = None, corpus_dir: 
         must_not=[m["claim"] for m in raw.get("must_not", [])], gold_sources=list(result.gold_sources),
         required_sections=[], interview_minutes=60, notes="", source_file="", source_line=0,
     )
-    is_draft = result.section_coverage is not None or (result.kind in ("deepdive", "posting", "interview")
-                                                      and result.abstained is None)
+    is_draft = result.section_coverage is not None or (result.kind in DRAFT_KINDS and result.abstained is None)
     score_text(result, item, result.answer, embed, question="" if is_draft else context)
     if not is_draft:
         result.passages = _passages(raw, corpus_dir)
