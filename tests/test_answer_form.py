@@ -64,11 +64,16 @@ def test_passage_dump_by_header_line_or_long_copy() -> None:
     dumped = "[1] 地域活性化起業人（企業派遣型・副業型・シニア型）／支援制度の要約／制度の概要\n地域活性化起業人は…"
     assert passage_dump(dumped, [KIGYOJIN]).header.startswith("[1] 地域活性化起業人")
     assert passage_dump("事例：福山市／事例\n395人が応募", [FUKUYAMA]) is not None
-    long_passage = KIGYOJIN * 3
-    assert passage_dump(long_passage + "[1]", [long_passage]).run_chars >= 160
-    # one copied sentence is how facts should come from the sources
+    other = ("地域プロジェクトマネージャーは市町村が任用し、その経費について1人あたり650万円を上限に特別交付税が"
+             "措置されます。650万円という上限は報告時点の数字で、後の年度に変わっている可能性があります。")
+    first = KIGYOJIN + "企業派遣型は、自治体と企業が協定を結び、企業の社員を自治体に派遣してもらう形です。"
+    pasted = passage_dump(f"[1] {first}\n\n[2] {other}", [first, other])
+    assert pasted is not None and len(pasted.runs) == 2 and pasted.run_chars >= 80
+    assert passage_dump("| 形態 | 根拠 |\n|---|---|\n| 特別職 | 3条3項3号 |", []) is not None  # a pasted table
+    # one copied sentence, or one paragraph that answers, is how facts should come from the sources
     assert passage_dump("地域活性化起業人の企業派遣型は、1人あたり年560万円を上限に特別交付税措置があります[1]。",
                         [KIGYOJIN]) is None
+    assert passage_dump(KIGYOJIN + "[1]", [KIGYOJIN]) is None
 
 
 def test_figure_moved_to_a_sibling_scheme_or_another_city_is_flagged() -> None:

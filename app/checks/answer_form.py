@@ -129,25 +129,43 @@ def question_echo(answer: str, question: str) -> list[str]:
 
 # --- passage dump ----------------------------------------------------------------------------------------------
 
-DUMP_RUN_CHARS = 160
-"""A verbatim run this long (normalised characters) is a pasted passage, not an answer built from it: about three
-sentences. One copied sentence is fine (facts come from the sources verbatim)."""
+DUMP_RUN_CHARS = 80
+"""A verbatim run this long (normalised characters, about one long sentence) counts as a copied piece of a passage."""
+DUMP_RUNS = 2
+"""Pasting passages, not answering from them: two or more such copied pieces (「[1] 2023年度が…」「[2] この文書は…」),
+or one copy this long: """
+DUMP_SINGLE_CHARS = 400
+"""One copied paragraph that answers the question (a list of media, one 約500人 sentence) is how facts should come
+from the sources; several pasted pieces, or a whole page, are not."""
 
 _HEADER_LINE = re.compile(r"(?m)^\s*[\[［]\d{1,3}[\]］]\s*[^\n]{1,60}／")
 _KIND_HEADER = re.compile("／(?:" + "|".join(re.escape(v) for v in KIND_LABELS_JA.values()) + ")")
+_TABLE = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*\n[ \t]*\|[ \t:|-]*-{3}")
 
 
 @dataclass(frozen=True)
 class Dump:
-    """Why an answer counts as a pasted passage: its header line, or the length of the longest copied run."""
+    """Why an answer counts as pasted passages: a header line or table, or the copied pieces (lengths)."""
 
     header: str = ""
-    run_chars: int = 0
-    passage: int = -1
+    runs: tuple[int, ...] = ()
+
+    @property
+    def run_chars(self) -> int:
+        return max(self.runs, default=0)
 
 
 def _flat(text: str) -> str:
     return re.sub(r"\s+", "", MARKER.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def copied_runs(answer: str, passage: str, min_chars: int = DUMP_RUN_CHARS) -> list[tuple[int, int]]:
+    """(start, length) in the flattened answer of every verbatim run of `min_chars` or more shared with the passage."""
+    a, b = _flat(answer), _flat(passage)
+    if not a or not b:
+        return []
+    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    return [(m.a, m.size) for m in blocks if m.size >= min_chars]
 
 
 def longest_copied_run(answer: str, passage: str) -> int:
@@ -159,22 +177,37 @@ def longest_copied_run(answer: str, passage: str) -> int:
 
 
 def passage_dump(answer: str, passages: Sequence[str], titles: Sequence[str] = ()) -> Dump | None:
-    """The answer pastes a passage: it carries a context header line (「[1] タイトル／支援制度の要約／…」, a
-    passage title followed by ／) or a verbatim run of `DUMP_RUN_CHARS` or more from one passage."""
-    header = _HEADER_LINE.search(answer) or _KIND_HEADER.search(answer)
+    """The answer pastes passages instead of answering from them: it carries a context header line (「[1] タイトル／
+    支援制度の要約／…」, a passage title followed by ／) or a pasted table, or two or more verbatim pieces of
+    `DUMP_RUN_CHARS`+ characters (from one passage or several), or one piece of `DUMP_SINGLE_CHARS`+."""
+    header = _HEADER_LINE.search(answer) or _KIND_HEADER.search(answer) or _TABLE.search(answer)
     if header is None:
         for title in titles:
             if title and re.search(re.escape(title[:20]) + r"[^\n]{0,40}／", answer):
                 header = re.search(re.escape(title[:20]), answer)
                 break
     if header is not None:
-        return Dump(header=header.group(0).strip())
-    best = Dump()
-    for i, passage in enumerate(passages):
-        run = longest_copied_run(answer, passage)
-        if run > best.run_chars:
-            best = Dump(run_chars=run, passage=i)
-    return best if best.run_chars >= DUMP_RUN_CHARS else None
+        return Dump(header=header.group(0).strip()[:80])
+    pieces: dict[int, int] = {}
+    for passage in passages:
+        for start, size in copied_runs(answer, passage):
+            pieces[start] = max(size, pieces.get(start, 0))
+    runs = _distinct(pieces)
+    if len(runs) >= DUMP_RUNS or any(r >= DUMP_SINGLE_CHARS for r in runs):
+        return Dump(runs=tuple(sorted(runs, reverse=True)))
+    return None
+
+
+def _distinct(pieces: dict[int, int]) -> list[int]:
+    """Lengths of the non-overlapping copied pieces (the same sentence copied from two passages counts once)."""
+    out: list[tuple[int, int]] = []
+    for start, size in sorted(pieces.items()):
+        if out and start < out[-1][0] + out[-1][1]:
+            end = max(out[-1][0] + out[-1][1], start + size)
+            out[-1] = (out[-1][0], end - out[-1][0])
+        else:
+            out.append((start, size))
+    return [size for _, size in out]
 
 
 # --- figure attached to another entity ---------------------------------------------------------------------------
@@ -356,7 +389,8 @@ def check_answer_form(
     issues: list[FormIssue] = []
     dump = passage_dump(answer, passages, titles)
     if dump is not None:
-        why = f"header line {dump.header[:60]!r}" if dump.header else f"{dump.run_chars} chars copied from passage {dump.passage + 1}"
+        why = (f"header line {dump.header[:60]!r}" if dump.header
+               else f"{len(dump.runs)} pieces copied verbatim ({', '.join(map(str, dump.runs))} chars)")
         issues.append(FormIssue(FlagCode.PASSAGE_DUMP, f"passage dump: {why}"))
     if question and (echo := question_echo(answer, question)):
         issues.append(FormIssue(FlagCode.QUESTION_ECHO, f"question echoed: {echo[0][:80]}"))
