@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS, compatible, entity_mentions, figure_subjects
+from app.checks.answer_form import ancestors, compatible, entity_mentions, figure_subjects
 from app.checks.figures import Figure, canonical, figure_spans
 
 STATEMENT_THRESHOLD = 0.75
@@ -54,7 +54,6 @@ KEEP_ADNOMINAL = frozenset({"同じ", "同一", "別の"})
 _NOT_TERMS = frozenset({"無い", "ない", "なく", "ず", "ぬ"})
 """Negation is the polarity check's business, not a term."""
 _DROP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号", "感動詞", "接続詞", "副詞", "連体詞", "代名詞"})
-_FIGURE_COUNTER_POS = ("数詞",)
 
 _REWRITES = [
     (re.compile(r"(?:し|せ)?なければ(?:ならない|なりません|いけない|いけません)|なくてはならない|ねばならない"), "必要がある"),
@@ -108,7 +107,7 @@ def predicate_negated(text: str) -> bool:
 
 
 def prepare(text: str) -> str:
-    """Canonical figures, no markers or spaces, lower case, negative prefixes spelled out."""
+    """Canonical figures, no markers or spaces, negative prefixes and obligations spelled out one way."""
     text = canonical(re.sub(r"[\[［【]\s*\d{1,3}(?:\s*[,，、・]\s*\d{1,3})*\s*[\]］】]", "", text))
     text = re.sub(r"[ \u3000\t]+", "", text)
     text = re.sub(r"(?<=[A-Za-z])[-‐](?=[A-Za-z])", "", text)  # J-LIS is one name, not J and LIS
@@ -119,10 +118,10 @@ def prepare(text: str) -> str:
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "始まる": ("開始", "始め", "創設", "新設"), "開始": ("始ま", "始め"), "新設": ("設け", "創設", "始ま"),
-    "公表": ("発表", "公開"), "横断": ("全体にわたって", "全庁"), "配置": ("置く", "置か", "置き"), "引き上げる": ("引上げ", "引き上げ", "増額"), "上限": ("まで", "最大"),
+    "公表": ("発表", "公開"), "横断": ("全体にわたって", "全庁"), "配置": ("置く", "置か", "置き"),
+    "引き上げる": ("引上げ", "引き上げ", "増額"), "上限": ("最大",), "兼業": ("副業",), "副業": ("兼業",),
 }
 """A handful of fixed equivalents seen in the labelled set (開始：2022年度 states 「2022年度に始まった」)."""
-SYNONYMS.update({"兼業": ("副業",), "副業": ("兼業",)})
 ANTONYMS: dict[str, tuple[str, ...]] = {
     "引き下げ": ("引き上げ", "引上げ"), "引き下げる": ("引き上げ", "引上げ"), "引き上げ": ("引き下げ", "引下げ"),
     "引き上げる": ("引き下げ", "引下げ"), "増加": ("減少",), "減少": ("増加",), "拡充": ("縮小",), "縮小": ("拡充",),
@@ -305,16 +304,8 @@ def _other_entity(term: Term, names: list[str]) -> bool:
     subject or a sub-type of it."""
     if not names:
         return False
-    own = [n for n in names if n == term.text or term.text in _descendants_or_self(n)]
+    own = [n for n in names if n == term.text or term.text in ancestors(n)]
     return not own and any(not compatible(n, term.text) for n in names)
-
-
-def _descendants_or_self(name: str) -> set[str]:
-    out = {name}
-    while ENTITY_PARENTS.get(name):
-        name = ENTITY_PARENTS[name]  # type: ignore[assignment]
-        out.add(name)
-    return out
 
 
 def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
@@ -353,7 +344,7 @@ def score_window(fact: str, window: str, question: str = "") -> StatementMatch:
                                   reason=f"names another subject: {', '.join(dict.fromkeys(names))}")
         credit, pos = _locate(term, text, forms)
         if credit == 0 and term.kind == "entity":
-            credit = 1.0 if any(n == term.text or term.text in _descendants_or_self(n) for n in names) else 0.0
+            credit = 1.0 if any(n == term.text or term.text in ancestors(n) for n in names) else 0.0
             pos = -1
         if credit > 0:
             got += term.weight * credit
@@ -531,5 +522,5 @@ def match_statement(fact: str, text: str, question: str = "") -> StatementMatch:
     return best
 
 
-__all__ = ["ENTITY_ALIASES", "STATEMENT_THRESHOLD", "StatementMatch", "Term", "fact_terms", "is_negated",
+__all__ = ["STATEMENT_THRESHOLD", "StatementMatch", "Term", "fact_terms", "is_negated",
            "match_statement", "predicate_negated", "score_window", "windows"]

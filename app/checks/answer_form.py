@@ -260,7 +260,8 @@ def _pieces(text: str, size: int = 4000) -> list[tuple[int, str]]:
     return [(i, text[i : i + size]) for i in range(0, len(text), size)] or [(0, "")]
 
 
-def _ancestors(name: str) -> set[str]:
+def ancestors(name: str) -> set[str]:
+    """The name and every scheme it is a sub-type of (副業型 → {副業型, 地域活性化起業人})."""
     out = {name}
     while ENTITY_PARENTS.get(name):
         name = ENTITY_PARENTS[name]  # type: ignore[assignment]
@@ -274,7 +275,7 @@ _PLACE = re.compile(r"[都道府県市区町村]$")
 def compatible(a: str, b: str) -> bool:
     """The same subject, one a sub-type of the other, or one place inside the other's name (広島県福山市 / 福山市;
     not 地域プロジェクトマネージャー / プロジェクトマネージャー, two different things)."""
-    if a in _ancestors(b) or b in _ancestors(a):
+    if a in ancestors(b) or b in ancestors(a):
         return True
     return bool(_PLACE.search(a) and _PLACE.search(b) and (a in b or b in a))
 
@@ -308,7 +309,7 @@ def _in_sentence(mentions: list[Mention], start: int, bounds: list[tuple[int, in
     lo, hi = next(((a, b) for a, b in bounds if a <= start < b), (0, 0))
     names = list(dict.fromkeys(m.name for m in mentions if lo <= m.start < hi))
     if names:
-        return [n for n in names if not any(n != o and n in _ancestors(o) for o in names)]
+        return [n for n in names if not any(n != o and n in ancestors(o) for o in names)]
     before = [m for m in mentions if m.end <= start]
     return [before[-1].name] if before else []
 
