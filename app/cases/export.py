@@ -25,11 +25,13 @@ def _ordered(case: Case, step: int) -> list[Artefact]:
 
 def _profile_lines(case: Case) -> list[tuple[str, str]]:
     """(label, value) for every field the user gave, formatted as the drafts show them (10,000人, 住民課、総務課)."""
-    from app.drafting.profile import MunicipalityProfile
+    from app.drafting.profile import NOT_FACTS, MunicipalityProfile
 
     profile = MunicipalityProfile.model_validate(case.profile)
     rows = []
     for name, info in MunicipalityProfile.model_fields.items():
+        if name in NOT_FACTS:
+            continue  # describes the example file the profile came from, not the municipality
         if name in case.profile and case.profile[name] not in (None, "", []):
             rows.append(((info.title or name).replace("（必須）", ""), profile.get(name)))
     return rows

@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BodyType = Literal["都道府県", "市", "町", "村", "特別区"]
+from app.drafting.profile import BodyType
+
 CityClass = Literal["政令指定都市", "中核市"]
 EmploymentForm = Literal["常勤", "非常勤", "副業", "リモート", "任期付職員", "会計年度任用職員", "正規職員", "業務委託",
                          "企業派遣", "共同確保"]

@@ -6,17 +6,11 @@ from typing import Any
 
 from app.finders.models import BodyType, FinderQuery
 
-_SUFFIX_BODY: tuple[tuple[str, BodyType], ...] = (("都", "都道府県"), ("道", "都道府県"), ("府", "都道府県"),
-                                                   ("県", "都道府県"), ("区", "特別区"), ("市", "市"), ("町", "町"),
-                                                   ("村", "村"))
-
 
 def _body(profile: Any) -> BodyType | None:
+    """The profile's 団体種別 as the drafting profile decides it (given, or from the name's last character)."""
     body = getattr(profile, "body", None)
-    if callable(body):  # the drafting profile knows its 団体種別 (given, or from its name)
-        return body()
-    name = (getattr(profile, "name", None) or "").split("（")[0].strip()
-    return next((b for suffix, b in _SUFFIX_BODY if name.endswith(suffix)), None)
+    return body() if callable(body) else getattr(profile, "body_type", None)
 
 
 def _in_metro(profile: Any, body: BodyType | None) -> bool | None:
