@@ -27,7 +27,7 @@ def test_steps_table_lists_every_registered_kind_under_its_step() -> None:
     table = start.steps_markdown()
     rows = {line.split("**")[1][0]: line for line in table.splitlines() if "**" in line}
     for view in draft_kinds():
-        assert view.label in rows["①②③④"[view.step - 1]], (view.kind, rows)
+        assert view.title in rows["①②③④"[view.step - 1]], (view.kind, rows)
     assert "人材要件の定義" in table and "支援制度" in table  # ② has no draft kind: says what it produces instead
 
 

@@ -14,6 +14,8 @@ class KindView:
     kind: str
     label: str
     step: int
+    title: str
+    """The document's name (「面接の質問セット・進行台本」), for the start page's list of what each step produces."""
     seeds: tuple[str, ...]
 
 
@@ -21,7 +23,7 @@ def draft_kinds() -> list[KindView]:
     """Every kind in registry order."""
     from app.drafting.kinds import KINDS
 
-    return [KindView(i.kind, i.label, i.step, tuple(i.seeds)) for i in KINDS.values()]
+    return [KindView(i.kind, i.label, i.step, i.title.removesuffix("（案）"), tuple(i.seeds)) for i in KINDS.values()]
 
 
 def kind_view(kind: str) -> KindView:

@@ -97,7 +97,7 @@ def next_action(case: Case) -> NextAction:
         missing = [v for v in kinds if v.step == step and case.artefact(v.kind) is None]
         if missing:
             return NextAction(step=step, kind=missing[0].kind,
-                              text=f"{step_label(step)}: 「{missing[0].label}」を起案してください。")
+                              text=f"{step_label(step)}: 「{missing[0].title}」を起案してください。")
         if not any(v.step == step for v in kinds):
             return NextAction(step=step, text=(
                 f"{step_label(step)}: 求める役割・希望する働き方・予算の時期をプロファイルで確かめ、"

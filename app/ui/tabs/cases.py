@@ -261,9 +261,9 @@ def build(services: Services, guard: RunGuard, page: gr.Blocks, remembered: gr.B
 
 
 def _kind_panel(view: KindView) -> KindPanel:
-    gr.Markdown(f"### {view.label}")
+    gr.Markdown(f"### {view.title}")
     with gr.Row():
-        generate = gr.Button(f"「{view.label}」を起案", variant="primary", elem_id=f"dx-case-gen-{view.kind}")
+        generate = gr.Button(f"「{view.title}」を起案", variant="primary", elem_id=f"dx-case-gen-{view.kind}")
         minutes = gr.Number(60, label="面接時間（分）", precision=0, minimum=10, maximum=240,
                             elem_id=f"dx-case-minutes-{view.kind}") if view.kind == "interview" else None
     version = gr.Markdown(elem_id=f"dx-case-ver-{view.kind}")
@@ -302,7 +302,7 @@ def _finder_panel() -> tuple[list[gr.components.Component], list[gr.components.C
 
 def _bind_kind(services: Services, guard: RunGuard, picker: gr.Dropdown, panel: KindPanel,
                outputs: list[gr.components.Component], show: Callable[..., list[Any]]) -> None:
-    kind, label = panel.view.kind, panel.view.label
+    kind, label = panel.view.kind, panel.view.title
 
     def run(case_id: str | None, minutes: float | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008
         if not case_id:

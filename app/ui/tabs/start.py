@@ -42,7 +42,7 @@ MODEL_JA: dict[str, str] = {"embedded": "内蔵モデル（Qwen2.5-Coder-1.5B、
 def steps_markdown() -> str:
     produces: dict[int, list[str]] = {step: [] for step in STEP_TITLES}
     for view in draft_kinds():
-        produces.setdefault(view.step, []).append(view.label)
+        produces.setdefault(view.step, []).append(view.title)
     rows = ["| ステップ | 作るもの |", "|---|---|"]
     for step in STEP_TITLES:
         made = "、".join(produces[step]) or STEP_EXTRA.get(step, "")
