@@ -60,3 +60,12 @@ def test_finder_markdown_quotes_with_sources_and_marks_what_is_unknown() -> None
     schemes = case_view.schemes_markdown(matching_schemes(q))
     assert "【要確認】地域活性化起業人の企業派遣型" in schemes and "年度: 要確認" in schemes
     assert case_view.cases_markdown([]) == "条件に合う事例は資料にありません。"
+
+
+def test_toasts_keep_the_japanese_part_of_a_core_message() -> None:
+    from app.ui.notify import japanese
+
+    assert japanese("メモが空です / the note is empty") == "メモが空です"
+    assert japanese("x.xlsx: 対応していない形式です（…） / unsupported file type (suffix .xlsx)").endswith("（…）")
+    assert japanese("保存しました。") == "保存しました。"
+    assert japanese(" / only english") == " / only english"

@@ -31,15 +31,21 @@ TOAST_JS = """
 """.replace("__HEADERS__", json.dumps(HEADER_JA, ensure_ascii=False))
 
 
+def japanese(message: str) -> str:
+    """The Japanese part of a core message written "日本語 / English" (the English is for logs, the CLI and JSON)."""
+    head, sep, _ = message.partition(" / ")
+    return head if sep and head.strip() else message
+
+
 def warn(message: str) -> None:
     """A yellow toast: the user can fix it (empty input, nothing selected)."""
-    gr.Warning(message, title=WARNING_TITLE)
+    gr.Warning(japanese(message), title=WARNING_TITLE)
 
 
 def info(message: str) -> None:
-    gr.Info(message, title=INFO_TITLE)
+    gr.Info(japanese(message), title=INFO_TITLE)
 
 
 def error(message: str) -> gr.Error:
     """A red toast that ends the event; use as `raise notify.error(...) from exc`."""
-    return gr.Error(message, title=ERROR_TITLE)
+    return gr.Error(japanese(message), title=ERROR_TITLE)
