@@ -73,7 +73,7 @@ def test_in_process_engine_opens_no_tcp_port_and_its_socket_needs_the_key(tmp_pa
 
     before = set(_tcp_listeners_of(os.getpid()))  # other tests' servers in this process are not ours to judge
     # a context size no other test uses: this engine is loaded here, not reused from the engine cache
-    settings = Settings(home=tmp_path / "home", llm_backend="embedded", llm_max_tokens=8, llm_ctx=896)
+    settings = Settings(home=tmp_path / "home", llm_backend="embedded", llm_max_tokens=16, llm_ctx=896)
     model = get_chat_model(settings)
     address = model.engine.listening_address
     assert address.startswith("unix://") and address.endswith(".sock")
