@@ -11,12 +11,14 @@ import json
 from collections.abc import Callable
 
 from app.checks.instructions import instruction_spans
+from app.checks.provenance import meta_spans
 from app.schemas import SPANS_KEY, Chunk, SpanKind
 
 Detector = Callable[[str, str], list[tuple[int, int]]]
 """(chunk text, document kind) -> character ranges [start, end) to mark."""
 
 DETECTORS: dict[SpanKind, list[Detector]] = {"meta": [], "instruction": []}
+DETECTORS["meta"].append(meta_spans)
 DETECTORS["instruction"].append(instruction_spans)
 
 

@@ -13,10 +13,11 @@ from app.config import Settings
 from app.retrieval.text import INDEX_TEXT_VERSION
 from app.store import ChunkingConfig, EmbedConfig, IndexConfig, Manifest
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 """Bump when the chunks change (chunking.py, the corpus section filter in pipeline.py, the span detectors of
 annotate.py): existing generations are then rebuilt automatically. 2: the corpus's 出典 / 次に参照するとよい文書
-sections are left out. 3: instruction-like sentences are marked (`instruction` spans)."""
+sections are left out. 3: instruction-like sentences are marked (`instruction` spans). 4: provenance and confidence
+sentences are marked (`meta` spans, app.checks.provenance)."""
 
 
 def dxhire_version() -> str:
