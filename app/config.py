@@ -70,12 +70,18 @@ class Settings(BaseSettings):
         description="The same for questions without Japanese characters (cross-lingual scores run lower; calibrated).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut with a warning.")
-    context_block_chars: int = Field(
-        300, ge=50, le=4000, description="Answer prompt: each passage is trimmed to this many characters (sentence end)."
+    evidence_items: int = Field(
+        4, ge=1, le=12,
+        description="Answers: most evidence excerpts (sentences of the passages) shown and given to the model; an "
+        "endpoint can take more.",
     )
-    context_total_chars: int = Field(
-        900, ge=100, le=20000,
-        description="Answer prompt: total characters of all passages (~1 prompt token each; the CPU model reads ~32/s).",
+    evidence_chars: int = Field(
+        350, ge=80, le=4000,
+        description="Answers: total characters of the evidence excerpts (~1 prompt token each; the embedded model reads "
+        "~35/s). The first excerpt is always kept whole.",
+    )
+    synthesis_sentences: int = Field(
+        3, ge=1, le=10, description="Answers: the model's synthesis stops after this many sentences."
     )
 
     # --- LLM -----------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ class FlagCode(StrEnum):
     MARKER_ONLY_ANSWER = "marker_only_answer"
     QUESTION_ECHO = "question_echo"
     MISATTRIBUTED_FIGURE = "misattributed_figure"
+    SYNTHESIS_SENTENCE_REMOVED = "synthesis_sentence_removed"
+    SYNTHESIS_WITHHELD = "synthesis_withheld"
+    WEAK_EVIDENCE = "weak_evidence"
     DRAFT_MISSING_SECTION = "draft_missing_section"
     DRAFT_EMPTY_SECTION = "draft_empty_section"
     DRAFT_UNSUPPORTED_FACTS = "draft_unsupported_facts"
@@ -91,6 +94,13 @@ _FLAGS: list[Flag] = [
          ja="回答の一部が質問の繰り返しになっています。出典の該当箇所で内容を確認してください。"),
     Flag(code=FlagCode.MISATTRIBUTED_FIGURE, severity="danger",
          ja="数値が、資料とは別の制度や団体のものとして書かれている可能性があります。出典で数値と対象を確認してください。"),
+    # evidence-first answers (app/answer/evidence.py, synthesis.py)
+    Flag(code=FlagCode.SYNTHESIS_SENTENCE_REMOVED, severity="info",
+         ja="まとめの文のうち、根拠の抜粋と合わない文を削除しました。"),
+    Flag(code=FlagCode.SYNTHESIS_WITHHELD, severity="warning",
+         ja="まとめの文が根拠の確認に通らなかったため、資料の該当箇所だけを示しています。"),
+    Flag(code=FlagCode.WEAK_EVIDENCE, severity="warning",
+         ja="質問に直接答える記述は資料に見当たりません。関連する箇所を示しています。資料に書かれていない点は原本で確認してください。"),
     Flag(code=FlagCode.DRAFT_MISSING_SECTION, severity="warning", ja="必要な節がありません。追加してください。"),
     Flag(code=FlagCode.DRAFT_EMPTY_SECTION, severity="warning", ja="本文が空です。記入してください。"),
     Flag(code=FlagCode.DRAFT_UNSUPPORTED_FACTS, severity="danger",

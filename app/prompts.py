@@ -3,7 +3,7 @@
 A prompt file is Markdown with YAML front matter::
 
     ---
-    name: answer_system
+    name: answer_synthesis_system
     version: 2
     description: …
     variables: [question, context]

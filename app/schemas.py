@@ -119,13 +119,15 @@ class Citation(BaseModel):
     text: str
     chunk_id: str = ""
     spans: list[TextSpan] = Field(default_factory=list, description="Marked spans of `text` (see SpanKind).")
+    highlight: tuple[int, int] | None = Field(
+        None, description="[start, end) of the sentence(s) of `text` that support the claim citing it (evidence).")
 
     @classmethod
-    def from_hit(cls, n: int, hit: Hit) -> Citation:
+    def from_hit(cls, n: int, hit: Hit, highlight: tuple[int, int] | None = None) -> Citation:
         c = hit.chunk
         return cls(
             n=n, title=c.title, kind=c.kind, source=c.source, page=c.page, heading=c.heading,
-            text=c.text, chunk_id=c.chunk_id, spans=c.spans,
+            text=c.text, chunk_id=c.chunk_id, spans=c.spans, highlight=highlight,
         )
 
     @property
@@ -138,16 +140,56 @@ class Citation(BaseModel):
         return KIND_LABELS_JA.get(self.kind, self.kind)
 
 
+class Evidence(BaseModel):
+    """One verbatim excerpt an answer rests on (「資料の該当箇所」): sentence(s) of a retrieved passage, cut out of it
+    at `span`, numbered `n` like the citation of the same passage. Shown before any model text, so the facts a
+    reader sees come from the sources word for word."""
+
+    n: int
+    text: str = Field(description="The sentence(s) as in the passage, marked spans (provenance, instructions) cut out.")
+    source: str
+    page: int | None = None
+    heading: str = ""
+    span: tuple[int, int] = Field(description="[start, end) in the passage text (`Citation.text`).")
+
+    @classmethod
+    def of(cls, citation: Citation, text: str) -> Evidence:
+        assert citation.highlight is not None
+        return cls(n=citation.n, text=text, source=citation.source, page=citation.page, heading=citation.heading,
+                   span=citation.highlight)
+
+
+class EvidenceReady(BaseModel):
+    """Stream event of `AnswerPipeline.stream`: the evidence is selected (before the model writes anything)."""
+
+    evidence: list[Evidence]
+    citations: list[Citation]
+    elapsed_s: float = Field(description="Seconds from the call to the evidence being ready (`timings.evidence_s`).")
+
+
 class Answer(BaseModel):
-    """What `dxhire ask --json` prints and what the chat UI renders."""
+    """What `dxhire ask --json` prints and what the chat UI renders.
+
+    `answer` is the checked synthesis (sentences that each cite evidence), `evidence` the verbatim excerpts shown
+    above it; `citations` has one entry per evidence item (same `n`), the whole passage with the excerpt highlighted.
+    """
 
     answer: str
     abstained: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     hits: list[Hit] = Field(default_factory=list, exclude=True)
     standalone_question: str | None = None
+
+    def reader_text(self) -> str:
+        """What a reader sees, as one text: the evidence excerpts with their markers, then the synthesis (evals score
+        this, since facts are meant to come from the excerpts)."""
+        if not self.evidence:
+            return self.answer
+        lines = [f"[{e.n}] {e.text}" for e in self.evidence]
+        return "\n".join([*lines, "", self.answer]).strip()
 
 
 DraftKind = Literal["deepdive", "posting", "interview", "checklist", "plan"]

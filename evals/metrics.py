@@ -77,6 +77,8 @@ class ItemResult(BaseModel):
     reasons: list[str] = Field(default_factory=list)
     question: str = ""
     answer: str = ""
+    synthesis: str | None = None
+    """The model's checked part of an answer (the rest of `answer` is verbatim evidence); answer-form checks read it."""
     abstained: bool | None = None
     sources: list[str] = Field(default_factory=list, description="Doc ids retrieved, best first.")
     gold_sources: list[str] = Field(default_factory=list)
@@ -119,9 +121,12 @@ def retrieval_scores(gold: Sequence[str], ranked_docs: Sequence[tuple[str, str]]
 
 def score_text(
     result: ItemResult, item: EvalItem, text: str, embed: EmbedFn | None = None, question: str = "",
+    claims_text: str | None = None,
 ) -> None:
     """Fact coverage and must-not violations of an answer or a draft's full text. `question` (the item's question
-    with its earlier turns) lets an answer leave the subject it asks about implicit."""
+    with its earlier turns) lets an answer leave the subject it asks about implicit. `claims_text` is what the
+    must-not claims are checked in when it differs from `text`: an answer's synthesis, since its evidence is the
+    material's own sentences (a verbatim 「企業派遣型は560万円」 shown for a 副業型 question claims nothing about 副業型)."""
     result.facts = [
         FactResult(fact=f, found=m.found, matcher=m.matcher, sentence=m.sentence[:200], score=m.score,
                    terms_found=list(m.terms_found), terms_missing=list(m.terms_missing),
@@ -134,7 +139,7 @@ def score_text(
     result.must_not = [
         MustNotResult(claim=c, violated=m.found, matcher=m.matcher, sentence=m.sentence[:200])
         for c in item.must_not
-        for m in [match_must_not(c, text, embed, question=question)]
+        for m in [match_must_not(c, text if claims_text is None else claims_text, embed, question=question)]
     ]
     result.must_not_violations = sum(m.violated for m in result.must_not)
 

@@ -62,10 +62,11 @@ def rescore_item(raw: dict[str, Any], embed: EmbedFn | None = None, corpus_dir: 
         required_sections=[], interview_minutes=60, notes="", source_file="", source_line=0,
     )
     is_draft = result.section_coverage is not None or (result.kind in DRAFT_KINDS and result.abstained is None)
-    score_text(result, item, result.answer, embed, question="" if is_draft else context)
+    score_text(result, item, result.answer, embed, question="" if is_draft else context, claims_text=result.synthesis)
     if not is_draft:
         result.passages = _passages(raw, corpus_dir)
-        score_form(result, result.answer, result.passages, question)
+        score_form(result, result.synthesis if result.synthesis is not None else result.answer, result.passages,
+                   question)
         if not raw.get("passages"):
             result.passages = []  # documents read only for this check; not written back as if they were passages
     decide(result, item, retrieval_only)

@@ -187,24 +187,27 @@ def _answer(result: ItemResult, item: EvalItem, collab: Collaborators, settings:
     start = time.perf_counter()
     for turn in item.turns:
         earlier = collab.pipeline.ask(turn, history or None)
-        history.append((turn, earlier.answer))
+        history.append((earlier.standalone_question or turn, earlier.answer))  # as the chat's memory keeps it
     start = time.perf_counter()  # latency of the scored turn only
     answer = collab.pipeline.ask(item.question or "", history or None)
     result.latency_s = round(time.perf_counter() - start, 3)
-    result.answer = answer.answer
+    # What the reader sees is scored: the verbatim evidence and the checked synthesis under it.
+    shown = answer.reader_text()
+    result.answer = shown
+    result.synthesis = answer.answer
     result.abstained = answer.abstained
     result.abstention_correct = answer.abstained == (item.kind == "abstain")
     result.passages = [PassageRef(title=h.chunk.title, source=h.chunk.source, text=h.chunk.text)
                        for h in answer.hits]
-    score_text(result, item, answer.answer, collab.embed, question=item.context)
-    score_form(result, answer.answer, result.passages, item.question or "")
+    score_text(result, item, shown, collab.embed, question=item.context, claims_text=answer.answer)
+    score_form(result, answer.answer, result.passages, item.question or "")  # the model's part: dumps, echoes …
     known = collab.index.has_chunk if collab.index is not None else None
-    score_citations(result, answer.answer, answer.citations, known, collab.embed)
+    score_citations(result, shown, answer.citations, known, collab.embed)
     if collab.judge is not None and not answer.abstained:
         from evals.judge import judge_answer
 
         try:
-            result.judge = judge_answer(collab.judge, item.question or "", answer.answer,
+            result.judge = judge_answer(collab.judge, item.question or "", shown,
                                         [c.text for c in answer.citations])
         except Exception as exc:  # noqa: BLE001 - judge scores are optional; never fail the item for them
             result.warnings.append(f"judge failed: {type(exc).__name__}: {exc}"[:200])

@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterable
 
 from app.schemas import Chunk, MetaValue
+from app.sentences import TERMINATOR as _TERMINATOR
 from ingest.loaders import Block
 from ingest.quality import _GOOD
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
-_TERMINATOR = re.compile(r"((?:[。！？]|[!?](?=\s|$|[^\x00-\x7f]))+[」』）)\]]*)")
 _ITEM_START = re.compile(r"^\s*(?:[-*+・•●○◆◇■□▪※|>]|\d{1,3}[.)．]|[（(]\d{1,3}[)）]|[①-⑳]|第[0-9一二三四五六七八九十百]+[章節条])")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]$")
 _CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")

@@ -20,7 +20,7 @@ def test_benchmark_reports_latency_numbers(settings) -> None:
     summary = result["summary"]
     assert summary["questions"] == 3
     assert summary["abstained"] == 1  # the third question matches no keyword: dense 0.5 < 0.8
-    for key in ["first_token_s", "total_s", "tokens_per_s", "retrieve_s"]:
+    for key in ["evidence_s", "first_token_s", "total_s", "tokens_per_s", "retrieve_s"]:
         assert summary[key]["p50"] is not None
     assert summary["peak_rss_mb"] > 10
     assert result["rows"][0]["tokens"] == len("四段階です[1]。")

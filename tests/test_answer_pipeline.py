@@ -9,7 +9,7 @@ from app.answer import AnswerPipeline, QuestionError
 from app.answer.memory import ConversationMemory
 from app.config import Settings
 from app.models.fake import FakeChatModel
-from app.schemas import Answer
+from app.schemas import Answer, EvidenceReady
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_followup_is_rewritten_and_retrieves_support_scheme(cfg: Settings) -> No
     assert "地域活性化起業人" in answer.standalone_question
     assert retriever.queries == [answer.standalone_question]
     assert answer.hits and answer.hits[0].chunk.kind == "support-scheme"
-    assert [c.kind for c in answer.citations] == ["support-scheme"]
+    assert {c.kind for c in answer.citations} == {"support-scheme"}
     assert not answer.abstained
     assert set(answer.timings) >= {"rewrite_s", "retrieve_s", "first_token_s", "generate_s", "total_s"}
 
@@ -76,34 +76,56 @@ def test_empty_index_abstains(cfg: Settings) -> None:
 
 
 def test_invented_marker_removed_and_flagged(cfg: Settings) -> None:
-    llm = scripted("制度の経費は特別交付税の対象です[1]。上限はありません[7]。")
+    llm = scripted("受入れに要する経費は特別交付税の措置対象です[1]。上限はありません[7]。")
     answer = AnswerPipeline(cfg, llm, KeywordRetriever()).ask("地域活性化起業人の経費は？")
-    assert "[7]" not in answer.answer and "[1]" in answer.answer
-    assert "invalid_citation_removed" in answer.flags
-    assert [c.n for c in answer.citations] == [1]
-    assert answer.citations[0].text == KIGYOJIN.text
+    assert "[7]" not in answer.answer and "上限はありません" not in answer.answer
+    assert answer.answer.startswith("受入れに要する経費は特別交付税の措置対象です[1]")
+    assert "synthesis_sentence_removed" in answer.flags
+    cited = answer.citations[0]
+    assert cited.text == KIGYOJIN.text and "特別交付税" in cited.text[cited.highlight[0]:cited.highlight[1]]
 
 
-def test_no_markers_flagged_not_faked(cfg: Settings) -> None:
-    answer = AnswerPipeline(cfg, scripted("特別交付税の対象です。"), KeywordRetriever()).ask("地域活性化起業人の経費は？")
-    assert "no_citations" in answer.flags
-    assert answer.citations == []
-    assert not answer.abstained
+def test_an_uncited_supported_sentence_gets_its_evidence_marker(cfg: Settings) -> None:
+    answer = AnswerPipeline(cfg, scripted("経費は特別交付税の措置対象です。"), KeywordRetriever()).ask("地域活性化起業人の経費は？")
+    n = int(answer.answer.split("[")[1][0])
+    assert "特別交付税" in answer.evidence[n - 1].text and not answer.abstained
 
 
-def test_model_saying_not_in_material_is_an_abstention(cfg: Settings) -> None:
-    answer = AnswerPipeline(cfg, scripted("資料に記載がありません。"), KeywordRetriever()).ask("起業人の任期は？")
-    assert answer.abstained and "llm_not_in_material" in answer.flags and answer.citations == []
+def test_nothing_checkable_leaves_the_evidence_alone_with_a_note(cfg: Settings) -> None:
+    answer = AnswerPipeline(cfg, scripted("この制度はとても便利で、誰でも使えます。"), KeywordRetriever()).ask(
+        "地域活性化起業人の経費は？")
+    assert "便利" not in answer.answer and "資料の該当箇所" in answer.answer
+    assert "synthesis_withheld" in answer.flags and answer.evidence and not answer.abstained
 
 
-def test_stream_yields_text_pieces_then_answer(cfg: Settings) -> None:
-    text = "四段階です[1]。"
-    items = list(AnswerPipeline(cfg, scripted(text), KeywordRetriever()).stream("確保の手順は？"))
-    assert isinstance(items[-1], Answer)
-    pieces = items[:-1]
-    assert len(pieces) == len(text) and all(isinstance(p, str) for p in pieces)
-    assert "".join(pieces) == text
-    assert items[-1].answer == text
+def test_model_saying_not_in_material_on_weak_evidence_is_an_abstention(cfg: Settings) -> None:
+    answer = AnswerPipeline(cfg, scripted("資料には記載がありません。"), KeywordRetriever()).ask("起業人の退職金の規程は？")
+    assert "weak_evidence" in answer.flags
+    assert answer.abstained and "llm_not_in_material" in answer.flags and "記載がありません" in answer.answer
+
+
+def test_stream_yields_evidence_before_any_model_text_then_the_answer(cfg: Settings) -> None:
+    text = "確保の手順は、業務課題の特定、人材要件の定義、人材の選定、人材の受け入れの四段階です[1]。"
+    llm = scripted(text)
+    items = list(AnswerPipeline(cfg, llm, KeywordRetriever()).stream("確保の手順は？"))
+    assert isinstance(items[0], EvidenceReady) and isinstance(items[-1], Answer)
+    assert not any(isinstance(i, str) for i in items[:1])
+    ready, answer = items[0], items[-1]
+    assert ready.evidence and "四段階" in ready.evidence[0].text  # verbatim, from the passage, before the model ran
+    assert ready.elapsed_s == answer.timings["evidence_s"] <= answer.timings["total_s"]
+    pieces = [i for i in items if isinstance(i, str)]
+    assert "".join(pieces) == text and len(pieces) == len(text)
+    assert answer.answer == text and answer.evidence == ready.evidence
+    prompt = str(llm.calls[-1][-1].content)
+    assert ready.evidence[0].text in prompt and "<資料" not in prompt  # the model reads the evidence only
+
+
+def test_synthesis_stops_after_the_configured_sentences(cfg: Settings) -> None:
+    text = "四段階です[1]。" * 6
+    s = cfg.model_copy(update={"synthesis_sentences": 2})
+    items = list(AnswerPipeline(s, scripted(text), KeywordRetriever()).stream("確保の手順は？"))
+    streamed = "".join(i for i in items if isinstance(i, str))
+    assert streamed == "四段階です[1]。" * 2
 
 
 def test_empty_question_is_refused_clearly(cfg: Settings) -> None:
@@ -124,9 +146,9 @@ def test_english_question_answered_in_japanese_unless_asked(cfg: Settings) -> No
     llm = scripted("四段階です[1]。")
     pipeline = AnswerPipeline(cfg, llm, KeywordRetriever(keywords={"guide-steps-0": ["steps"]}))
     pipeline.ask("What are the steps to hire digital talent?")
-    assert "回答の言語: 日本語" in llm.calls[-1][1].content
+    assert "答え（日本語" in llm.calls[-1][1].content
     pipeline.ask("What are the steps? Please answer in English.")
-    assert "回答の言語: 英語" in llm.calls[-1][1].content
+    assert "答え（英語" in llm.calls[-1][1].content
 
 
 def test_model_failure_becomes_llm_error_naming_the_setting(cfg: Settings) -> None:

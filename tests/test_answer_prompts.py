@@ -7,8 +7,8 @@ import pytest
 from app.prompts import PromptError, load_prompt
 
 EXPECTED = {
-    "answer_system": set(),
-    "answer_user": {"context", "question", "language"},
+    "answer_synthesis_system": set(),
+    "answer_synthesis_user": {"evidence", "question", "language"},
     "answer_abstain": {"topics", "no_hits"},
     "rewrite_system": set(),
     "rewrite_user": {"history", "question"},
@@ -34,7 +34,8 @@ def test_missing_variable_raises(name: str) -> None:
         load_prompt(name).render(**values)
 
 
-def test_answer_system_prompt_carries_the_rules() -> None:
-    text = load_prompt("answer_system").render()
-    for rule in ["資料", "[1]", "資料に記載がありません", "従わない"]:
+def test_synthesis_prompt_carries_the_rules_and_stays_short() -> None:
+    text = load_prompt("answer_synthesis_system").render()
+    for rule in ["抜粋", "[1]", "資料には記載がありません", "従わない", "1〜3文"]:
         assert rule in text
+    assert len(text) < 250  # every prompt character costs the embedded model's reader time

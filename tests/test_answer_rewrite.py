@@ -6,6 +6,7 @@ from answer_fakes import scripted
 
 from app.answer.rewrite import (
     REWRITE_MAX_TOKENS,
+    carry_subject,
     clean_output,
     fallback_rewrite,
     is_dependent,
@@ -69,3 +70,27 @@ def test_standalone_followup_needs_no_call() -> None:
     q = "その他の支援制度で外部人材の確保に使えるものは？"
     r = rewrite_question(llm, q, HISTORY, max_turns=4)
     assert r.question == q and not r.used_llm and llm.calls == []
+
+
+SUPPORT = [("地域活性化起業人を受け入れると国からどんな財政支援がありますか？", "…[1]。")]
+
+
+def test_a_follow_up_naming_a_sub_type_swaps_it_into_the_previous_question_without_a_model() -> None:
+    llm = scripted("", rewrite="地域活性化起業人を受け入れると国からどんな財政支援がありますか？")  # a bad rewrite
+    r = rewrite_question(llm, "副業型の場合は？", SUPPORT, max_turns=4)
+    assert r.question == "地域活性化起業人の副業型の場合、受け入れると国からどんな財政支援がありますか？"
+    assert not r.used_llm and llm.calls == []
+    swapped = carry_subject("企業派遣型は？", [("地域活性化起業人の副業型の上限はいくらですか？", "")])
+    assert swapped == "地域活性化起業人の企業派遣型の場合、上限はいくらですか？"  # the sibling 副業型 is dropped
+
+
+def test_a_follow_up_naming_an_attribute_asks_it_of_the_previous_subject() -> None:
+    assert carry_subject("期間は？", [("地域活性化起業人の副業型の上限はいくらですか？", "")]) == "地域活性化起業人の副業型の期間は？"
+    assert carry_subject("それの予算は？", SUPPORT) is None  # points back: the model resolves it, checked
+    assert carry_subject("副業型の場合は？", []) is None
+
+
+def test_a_rewrite_that_repeats_the_previous_question_or_drops_the_follow_ups_words_is_refused() -> None:
+    assert not is_usable(SUPPORT[0][0], "その副業型の場合は？", SUPPORT)
+    assert not is_usable("地域活性化起業人の財政支援は？", "その副業型の場合は？", SUPPORT)
+    assert is_usable("地域活性化起業人の副業型の財政支援は？", "その副業型の場合は？", SUPPORT)

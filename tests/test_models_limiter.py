@@ -17,7 +17,7 @@ from pydantic import Field
 from app.answer.pipeline import AnswerPipeline
 from app.models.fake import FakeChatModel
 from app.models.limiter import LimitedChatModel, ModelLimiter, QueueStatus, limited, model_turn
-from app.schemas import Answer
+from app.schemas import Answer, EvidenceReady
 from app.services import Services
 
 
@@ -128,7 +128,8 @@ def test_a_waiting_answer_reports_its_place_before_any_text(settings) -> None:
     statuses = [i for i in items if isinstance(i, QueueStatus)]
     assert statuses and statuses[0].position == 1
     first_text = next(n for n, i in enumerate(items) if isinstance(i, str))
-    assert all(isinstance(i, QueueStatus) for i in items[:first_text])
+    assert isinstance(items[0], EvidenceReady) and items[0].evidence  # the evidence does not wait for the slot
+    assert all(isinstance(i, QueueStatus) for i in items[1:first_text])
     final = items[-1]
     assert isinstance(final, Answer) and not final.abstained and final.timings["queue_s"] >= 0.2
     assert "queue_s" in final.timings and final.timings["first_token_s"] < 0.2  # waiting is not time-to-token
@@ -139,7 +140,8 @@ def test_without_queue_events_the_stream_shape_is_unchanged(settings) -> None:
     holder = llm.turn()
     threading.Timer(0.2, holder.release).start()
     items = list(pipeline.stream("地域活性化起業人とは？"))
-    assert all(isinstance(i, str) for i in items[:-1]) and isinstance(items[-1], Answer)
+    assert isinstance(items[0], EvidenceReady) and isinstance(items[-1], Answer)
+    assert all(isinstance(i, str) for i in items[1:-1])
 
 
 def test_retrieval_and_abstention_never_wait_for_the_model(settings) -> None:

@@ -46,8 +46,14 @@ def invoke_text(llm: BaseChatModel, messages: list[BaseMessage], max_tokens: int
         raise _wrap(exc) from exc
 
 
-def stream_text(llm: BaseChatModel, messages: list[BaseMessage], max_tokens: int | None = None) -> Iterator[str]:
-    kwargs = {"max_tokens": max_tokens} if max_tokens else {}
+def stream_text(
+    llm: BaseChatModel, messages: list[BaseMessage], max_tokens: int | None = None, grammar: str | None = None
+) -> Iterator[str]:
+    """Text pieces as the model writes them. `grammar` (llama.cpp GBNF) is sent only to a model that declares
+    `accepts_grammar`; other backends get the same prompt without it."""
+    kwargs: dict[str, object] = {"max_tokens": max_tokens} if max_tokens else {}
+    if grammar and getattr(llm, "accepts_grammar", False):
+        kwargs["grammar"] = grammar
     try:
         for chunk in llm.stream(messages, **kwargs):
             piece = _text(chunk.content)

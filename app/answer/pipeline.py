@@ -1,46 +1,46 @@
-"""The answer pipeline: question → (rewrite) → retrieve → abstain | answer from context → verify citations.
+"""The answer pipeline: question → (rewrite) → retrieve → abstain | evidence → synthesis → check.
 
+Evidence first: the sentences of the retrieved passages that answer the question are selected without a model
+(app/answer/evidence.py) and streamed at once as an `EvidenceReady` event, verbatim with their sources. Only then does
+the model write a 1–3 sentence synthesis from those sentences alone (a short prompt: that is where the time to first
+token goes), and each of its sentences is checked against the evidence it cites (app/answer/synthesis.py).
 Plain composition of small steps rather than one opaque LCEL chain, because each step records its own timing and
-flags and the stream must interleave model tokens with a final, verified `Answer`. The model is any LangChain chat
-model (embedded GGUF, an OpenAI-compatible endpoint, or a fake in tests); the retriever is anything with
-``search(query, k=..., filters=...) -> list[Hit]``.
+flags. The model is any LangChain chat model (embedded GGUF, an OpenAI-compatible endpoint, or a fake in tests); the
+retriever is anything with ``search(query, k=..., filters=...) -> list[Hit]``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from time import perf_counter
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from app.answer import synthesis
 from app.answer.abstain import (
     LLM_ABSTAINED_FLAG,
     NO_HITS_FLAG,
     abstain_reason,
     abstention_text,
     corpus_topics,
-    model_declined,
 )
-from app.answer.citations import FOREIGN_SCRIPT_FLAG, NONE_FLAG, verify_citations
-from app.answer.context import ContextBlock, build_blocks, render_context
-from app.answer.grounding import (
-    UNSUPPORTED_FLAG,
-    UNSUPPORTED_NUMBERS_FLAG,
-    lacks_kana,
-    unsupported_numbers,
-    unsupported_sentences,
-)
+from app.answer.evidence import select_evidence
 from app.answer.llm_call import stream_text
 from app.answer.memory import ConversationMemory
 from app.answer.question import has_japanese, prepare_question, wants_english
-from app.answer.repeats import drop_echoes, drop_repeats
 from app.answer.rewrite import rewrite_question
 from app.config import Settings
+from app.flags import FlagCode
 from app.models.limiter import QueueStatus, model_turn
-from app.prompts import load_prompt
-from app.schemas import Answer, Hit
+from app.schemas import Answer, EvidenceReady, Hit
+
+log = logging.getLogger(__name__)
+TOKENS_PER_SENTENCE = 70
+"""Token cap per synthesis sentence (a long Japanese sentence with markers is ~50 tokens): a runaway stops early."""
+
+StreamItem = str | QueueStatus | EvidenceReady | Answer
 
 
 class Retriever(Protocol):
@@ -58,16 +58,6 @@ class AnswerPipeline:
         self.settings = settings
         self.llm = llm
         self.retriever = retriever
-
-    # --- the prompt -----------------------------------------------------------------------------------
-    def build_messages(self, question: str, blocks: list[ContextBlock], english: bool = False) -> list[BaseMessage]:
-        """System prompt first (fixed text: cacheable), then the delimited data and the question."""
-        user = load_prompt("answer_user").render(
-            context=render_context(blocks),
-            question=question,
-            language="英語（English）" if english else "日本語",
-        )
-        return [SystemMessage(content=load_prompt("answer_system").render()), HumanMessage(content=user)]
 
     def threshold_for(self, question: str) -> float:
         """Questions without any Japanese score lower against a Japanese corpus: they have their own threshold."""
@@ -87,14 +77,15 @@ class AnswerPipeline:
     def stream(
         self, question: str, history: list[tuple[str, str]] | None = None, filters: Any = None,
         queue_events: bool = False,
-    ) -> Iterator[str | QueueStatus | Answer]:
-        """Yield answer text pieces as the model writes them, then the final `Answer` (verified citations).
+    ) -> Iterator[StreamItem]:
+        """Yield `EvidenceReady` (the verbatim excerpts, before any model work), the synthesis pieces as the model
+        writes them, then the final `Answer` (checked synthesis, evidence, citations).
 
         With `queue_events=True`, a `QueueStatus` (place in line for a model slot, `.ja` 「順番待ち: 2人目…」) is
         yielded whenever it changes while this answer waits for the model; retrieval and abstention never wait.
 
-        The streamed pieces are the model's raw text; the final Answer's text has invalid markers removed and
-        citations renumbered, so a UI should replace the streamed text with `Answer.answer` at the end.
+        The streamed pieces are the model's raw text; the final Answer's text keeps only the sentences that passed
+        the check, so a UI should replace the streamed text with `Answer.answer` at the end.
         Raises `QuestionError` for an empty question and `LLMError` when the model cannot be called.
         """
         start = perf_counter()
@@ -120,11 +111,48 @@ class AnswerPipeline:
             )
             return
 
-        blocks = build_blocks(hits, self.settings.context_block_chars, self.settings.context_total_chars)
+        t = perf_counter()
+        selection = select_evidence(
+            rewritten.question, hits, max_items=self.settings.evidence_items, max_chars=self.settings.evidence_chars
+        )
+        timings["select_s"] = _round(perf_counter() - t)
+        timings["evidence_s"] = _round(perf_counter() - start)
+        if selection.weak:
+            flags.append(FlagCode.WEAK_EVIDENCE)
+        yield EvidenceReady(evidence=selection.evidence, citations=selection.citations, elapsed_s=timings["evidence_s"])
+
         english = wants_english(q)
-        messages = self.build_messages(rewritten.question, blocks, english=english)
+        raw = ""
+        if selection.evidence:
+            messages = synthesis.build_messages(rewritten.question, selection.evidence, english=english)
+            raw = yield from self._synthesise(messages, timings, queue_events, english)
+        checked = synthesis.check(raw, selection.evidence, rewritten.question, english=english)
+        for sentence, why in checked.removed:
+            log.info("synthesis sentence removed (%s): %s", why, sentence)
+        flags += checked.flags
+        if any(why == "foreign_characters" for _, why in checked.removed):
+            flags.append(FlagCode.NON_JAPANESE_CHARACTERS)
+        if not raw.strip():
+            flags.append(FlagCode.EMPTY_ANSWER)
+        abstained = selection.weak and bool(synthesis.NOT_STATED.search(checked.text)) or not selection.evidence
+        if abstained:
+            flags.append(LLM_ABSTAINED_FLAG)
+        timings["total_s"] = _round(perf_counter() - start)
+        yield Answer(
+            answer=checked.text, abstained=abstained, evidence=selection.evidence, citations=selection.citations,
+            flags=[str(f) for f in dict.fromkeys(flags)], timings=timings, hits=hits,
+            standalone_question=rewritten.question,
+        )
+
+    def _synthesise(
+        self, messages: list, timings: dict[str, float], queue_events: bool, english: bool
+    ) -> Iterator[str | QueueStatus]:
+        """Stream the model's synthesis (only this waits for a model slot); stop after the configured number of
+        sentences. Returns the raw text."""
         pieces: list[str] = []
-        with model_turn(self.llm) as turn:  # only the generation waits for a model slot
+        limit = self.settings.synthesis_sentences
+        max_tokens = min(self.settings.llm_max_tokens, TOKENS_PER_SENTENCE * limit)
+        with model_turn(self.llm) as turn:
             t = perf_counter()
             if queue_events:
                 yield from turn.updates()
@@ -132,36 +160,20 @@ class AnswerPipeline:
                 turn.wait()
             timings["queue_s"] = _round(perf_counter() - t)
             t = perf_counter()
-            for piece in stream_text(turn.model, messages, max_tokens=self.settings.llm_max_tokens):
-                if not pieces:
-                    timings["first_token_s"] = _round(perf_counter() - t)
-                pieces.append(piece)
-                yield piece
+            grammar = None if english else synthesis.GRAMMAR
+            stream = stream_text(turn.model, messages, max_tokens=max_tokens, grammar=grammar)
+            try:
+                for piece in stream:
+                    if not pieces:
+                        timings["first_token_s"] = _round(perf_counter() - t)
+                    pieces.append(piece)
+                    yield piece
+                    if synthesis.complete_sentences("".join(pieces)) >= limit:
+                        break  # enough: every further token costs the user ~0.1 s
+            finally:
+                stream.close()
             timings["generate_s"] = _round(perf_counter() - t)
-
-        raw = "".join(pieces)
-        verified = verify_citations(drop_repeats(drop_echoes(raw, [str(messages[0].content)])), blocks)
-        abstained = False
-        citations = verified.citations
-        flags += verified.flags
-        if not raw.strip():
-            flags.append("empty_answer")
-        elif not citations and model_declined(raw):
-            abstained = True
-            flags = [f for f in flags if f != NONE_FLAG] + [LLM_ABSTAINED_FLAG]
-        elif not english:  # Japanese answers are checked against the passages the model was given
-            passages = [b.text for b in blocks]
-            if unsupported_sentences(verified.text, passages):
-                flags.append(UNSUPPORTED_FLAG)
-            if unsupported_numbers(verified.text, passages):
-                flags.append(UNSUPPORTED_NUMBERS_FLAG)
-            if lacks_kana(verified.text) and FOREIGN_SCRIPT_FLAG not in flags:
-                flags.append(FOREIGN_SCRIPT_FLAG)
-        timings["total_s"] = _round(perf_counter() - start)
-        yield Answer(
-            answer=verified.text, abstained=abstained, citations=citations, flags=flags, timings=timings,
-            hits=hits, standalone_question=rewritten.question,
-        )
+        return "".join(pieces)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, filters: Any = None) -> Answer:
         final: Answer | None = None
@@ -174,7 +186,7 @@ class AnswerPipeline:
     def stream_session(
         self, memory: ConversationMemory, session_id: str, question: str, filters: Any = None,
         queue_events: bool = False,
-    ) -> Iterator[str | QueueStatus | Answer]:
+    ) -> Iterator[StreamItem]:
         """`stream()` with the session's last turns as history; the finished turn is remembered."""
         for item in self.stream(question, memory.history(session_id), filters=filters, queue_events=queue_events):
             if isinstance(item, Answer):

@@ -1,8 +1,12 @@
 """Follow-up rewriting: 「それの予算は？」 → a standalone question retrieval can use.
 
-Cheap on purpose: no LLM call without history or when the question already stands alone, only the last turns (answers shortened), a one-line output of
-at most ``REWRITE_MAX_TOKENS``. Small models sometimes answer instead of rewriting or return nothing, so the
-output is checked and, when it is unusable, a deterministic fallback prefixes the earlier questions' key terms.
+Cheap on purpose: no LLM call without history or when the question already stands alone. An elliptical follow-up
+that names a new subject or attribute without pointing back (「副業型の場合は？」「期間は？」) is completed without a model:
+the previous standalone question's subject is carried over (`carry_subject`: 「地域活性化起業人の副業型の場合、受け入れると
+国からどんな財政支援がありますか？」). Only follow-ups that point back (それ, その …) go to the model — the last turns
+(answers shortened), a one-line output of at most ``REWRITE_MAX_TOKENS``. Small models sometimes answer instead of
+rewriting, return nothing or repeat the previous question, so the output is checked and, when it is unusable, the
+subject is carried deterministically as well.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from app.answer.evidence import ENTITY_PATTERN, entities_of, siblings
 from app.answer.llm_call import invoke_text
+from app.checks.answer_form import ENTITY_ALIASES
 from app.prompts import load_prompt
 
 REWRITE_MAX_TOKENS = 60
@@ -45,15 +51,57 @@ def key_terms(text: str, limit: int = 4) -> list[str]:
 
 
 def fallback_rewrite(question: str, history: list[tuple[str, str]]) -> str:
-    """The previous question's key terms, then the follow-up: crude, but retrieval finds the right topic.
-    An independent new question is returned unchanged."""
+    """The previous question's subject carried over (`carry_subject`), else its key terms before the follow-up:
+    crude, but retrieval finds the right topic. An independent new question is returned unchanged."""
     if not is_dependent(question):
         return question
+    carried = carry_subject(question, history)
+    if carried:
+        return carried
     for previous, _answer in reversed(history):
         terms = [t for t in key_terms(previous) if t not in question]
         if terms:
             return f"{' '.join(terms)}について：{question}"
     return question
+
+
+_ELLIPSIS_TAIL = re.compile(r"(?:の場合|の時|のとき|では|なら|だと|って)?(?:は|も|って)?\s*(?:どう(?:です|でしょう)か?|どうなりますか)?\s*[?？]?\s*$")
+_LEADING_PARTICLE = re.compile(r"^(?:について|とは|では|には|は|を|が|の|に|で|も|と)")
+
+
+def _subject(previous: str, drop: set[str]) -> tuple[str, str]:
+    """(subject phrase, the rest of the question after it) of a standalone question: its named subjects joined
+    (「地域活性化起業人の副業型」) without those in `drop` (siblings of a newly named sub-type); else its longest term."""
+    found = list(ENTITY_PATTERN.finditer(previous))
+    if found:
+        names = [m.group(0) for m in found if ENTITY_ALIASES.get(m.group(0), m.group(0)) not in drop]
+        if names:
+            return "の".join(dict.fromkeys(names)), _LEADING_PARTICLE.sub("", previous[found[-1].end():]).strip()
+    terms = key_terms(previous, limit=1)
+    if not terms:
+        return "", ""
+    return terms[0], _LEADING_PARTICLE.sub("", previous[previous.find(terms[0]) + len(terms[0]):]).strip()
+
+
+def carry_subject(question: str, history: list[tuple[str, str]]) -> str | None:
+    """Complete an elliptical follow-up from the previous standalone question, or None when there is nothing to carry.
+
+    A follow-up naming a sub-type (「副業型の場合は？」 after a 企業派遣型 or 地域活性化起業人 question) takes the earlier
+    question with the sub-type swapped in; one naming an attribute (「期間は？」) asks it of the earlier subject."""
+    if not history or _DEICTIC.search(question):
+        return None
+    previous = history[-1][0]
+    asked = entities_of(question)
+    rivals = set().union(*(siblings(e) for e in asked)) if asked else set()
+    subject, rest = _subject(previous, rivals | asked)
+    if not subject or subject in question:
+        return None
+    stem = _ELLIPSIS_TAIL.sub("", question).strip()
+    if not stem:
+        return None
+    if asked and rest:
+        return f"{subject}の{stem}の場合、{rest}"
+    return f"{subject}の{question.strip()}"
 
 
 def clean_output(raw: str) -> str:
@@ -82,7 +130,9 @@ def is_usable(rewritten: str, question: str, history: list[tuple[str, str]]) -> 
         earlier.update(key_terms(previous, limit=20))
     gained = any(term in rewritten for term in earlier - own)
     if is_dependent(question):
-        return gained and not _DEICTIC.search(rewritten)
+        kept_own = all(term in rewritten for term in own if not _DEICTIC.fullmatch(term))
+        repeated = any(rewritten.strip() == previous.strip() for previous, _ in history)
+        return gained and kept_own and not repeated and not _DEICTIC.search(rewritten)
     return not (own | earlier) or gained or any(term in rewritten for term in own)
 
 
@@ -103,6 +153,9 @@ def rewrite_question(
     if not history or not is_dependent(question):
         # Nothing to resolve: a question that names its own topic costs no model call (~10 s on the CPU model).
         return Rewrite(question=question, used_llm=False, flags=[])
+    carried = carry_subject(question, history)
+    if carried:  # 「副業型の場合は？」: completed without a model, and exactly
+        return Rewrite(question=carried, used_llm=False, flags=[])
     messages = [
         SystemMessage(content=load_prompt("rewrite_system").render()),
         HumanMessage(content=load_prompt("rewrite_user").render(history=format_history(history), question=question)),

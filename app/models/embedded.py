@@ -144,6 +144,8 @@ class EmbeddedChatModel(BaseChatModel):
     """llama.cpp's penalty on recently generated tokens: greedy decoding of a 1.5B model otherwise tends to repeat
     a sentence until max_tokens (seen in drafts); 1.1 is llama.cpp's usual mild setting."""
     stop: list[str] | None = None
+    accepts_grammar: bool = True
+    """Requests may carry a llama.cpp GBNF `grammar` (the synthesis uses it to force cited sentences)."""
 
     @property
     def _llm_type(self) -> str:
@@ -169,6 +171,8 @@ class EmbeddedChatModel(BaseChatModel):
         stops = [*(self.stop or []), *(stop or [])]
         if stops:
             req["stop"] = stops
+        if kwargs.get("grammar"):
+            req["grammar"] = kwargs["grammar"]  # llama.cpp's GBNF: the output can only take this shape
         return req
 
     @staticmethod

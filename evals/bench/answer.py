@@ -35,6 +35,8 @@ QUESTIONS = [
 class Row:
     question: str
     retrieve_s: float
+    evidence_s: float | None
+    """Seconds from sending the question to the evidence being on screen (before any model work)."""
     first_token_s: float | None
     generate_s: float
     total_s: float
@@ -59,7 +61,7 @@ def run_one(pipeline, question: str) -> tuple[Row, Answer]:
     for item in pipeline.stream(question):
         if isinstance(item, Answer):
             answer = item
-        else:
+        elif isinstance(item, str):
             tokens += 1
     wall = perf_counter() - start
     assert answer is not None
@@ -68,7 +70,8 @@ def run_one(pipeline, question: str) -> tuple[Row, Answer]:
     first = t.get("first_token_s")
     decode = gen - (first or 0.0)
     row = Row(
-        question=question, retrieve_s=t.get("retrieve_s", 0.0), first_token_s=first, generate_s=gen,
+        question=question, retrieve_s=t.get("retrieve_s", 0.0), evidence_s=t.get("evidence_s"),
+        first_token_s=first, generate_s=gen,
         total_s=round(wall, 3), tokens=tokens,
         tokens_per_s=round((tokens - 1) / decode, 2) if tokens > 1 and decode > 0 else None,
         abstained=answer.abstained, citations=len(answer.citations), flags=answer.flags, peak_rss_mb=round(peak_rss_mb(), 1),
@@ -88,6 +91,7 @@ def summarise(rows: list[Row]) -> dict[str, float | int | None]:
         "questions": len(rows),
         "abstained": len(rows) - len(answered),
         "retrieve_s": stats([r.retrieve_s for r in rows]),
+        "evidence_s": stats([r.evidence_s for r in answered if r.evidence_s is not None]),
         "first_token_s": stats([r.first_token_s for r in answered if r.first_token_s is not None]),
         "total_s": stats([r.total_s for r in rows]),
         "tokens_per_s": stats([r.tokens_per_s for r in answered if r.tokens_per_s]),
@@ -144,18 +148,20 @@ def run_benchmark(
     pipeline.llm.invoke([HumanMessage(content="こんにちは")], max_tokens=1)
     load_s = round(perf_counter() - t, 2)
     echo(f"backend={settings.llm_backend} load_s={load_s} top_k={settings.top_k} "
-         f"context_total_chars={settings.context_total_chars} max_tokens={settings.llm_max_tokens}")
-    echo(f"{'#':>2} {'retr_s':>6} {'ttft_s':>6} {'total_s':>7} {'tok':>4} {'tok/s':>6} {'rss_MB':>7} cit  question")
+         f"evidence_items={settings.evidence_items} evidence_chars={settings.evidence_chars} "
+         f"synthesis_sentences={settings.synthesis_sentences}")
+    echo(f"{'#':>2} {'retr_s':>6} {'evid_s':>6} {'ttft_s':>6} {'total_s':>7} {'tok':>4} {'tok/s':>6} {'rss_MB':>7} cit  question")
     rows: list[Row] = []
     for i, question in enumerate(QUESTIONS[:limit] if limit else QUESTIONS, 1):
         row, answer = run_one(pipeline, question)
         rows.append(row)
         ttft = f"{row.first_token_s:.2f}" if row.first_token_s is not None else "-"
         tps = f"{row.tokens_per_s:.1f}" if row.tokens_per_s else "-"
-        echo(f"{i:>2} {row.retrieve_s:>6.2f} {ttft:>6} {row.total_s:>7.2f} {row.tokens:>4} {tps:>6} "
+        evid = f"{row.evidence_s:.2f}" if row.evidence_s is not None else "-"
+        echo(f"{i:>2} {row.retrieve_s:>6.2f} {evid:>6} {ttft:>6} {row.total_s:>7.2f} {row.tokens:>4} {tps:>6} "
              f"{row.peak_rss_mb:>7.0f} {row.citations:>3}  {question}{'  (abstained)' if row.abstained else ''}")
         if show_answers:
-            echo("    " + answer.answer.replace("\n", "\n    "))
+            echo("    " + answer.reader_text().replace("\n", "\n    "))
             for c in answer.citations:
                 echo(f"    [{c.n}] {c.title}／{c.kind}／{c.heading or c.page or ''}")
             if answer.flags:

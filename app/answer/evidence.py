@@ -1,0 +1,351 @@
+"""Evidence selection: the 2–4 sentences of the retrieved passages that answer the question, verbatim (no LLM).
+
+Why: a 1.5B model on 2 cores drops, merges and misattributes facts when it writes prose from ~900 characters of mixed
+passages. Selecting the sentences that carry the answer is cheap and deterministic, and what the user reads first is
+then the material's own wording with its source; the model only links these sentences afterwards (app/answer/
+synthesis.py). Each sentence is scored against the standalone question by
+
+- content-term overlap (Sudachi normalized forms, weighted by how rare a term is among the candidates),
+- character-bigram overlap (survives spelling variants Sudachi splits differently),
+- the passage's retrieval rank,
+- what the question asks for: a figure (上限, いくら, 措置率 …), a date (いつ, 年度 …), a requirement (要件, 対象 …),
+- the named subject: a sentence about 企業派遣型 is not evidence for a question about 副業型 (siblings in
+  `ENTITY_PARENTS`), one naming the asked subject is preferred.
+
+The sentence after a chosen one joins it when it carries the figure the question asks for and the chosen one does not
+(「…を措置の対象とします。措置率は0.5です。」). Near-duplicates (overlapping chunks repeat sentences) are dropped.
+Sentences inside marked spans (provenance notes, instructions to an assistant: `Chunk.spans`) are never candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from app.answer.context import neutralise
+from app.answer.question import has_japanese
+from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS
+from app.checks.figures import canonical, figure_spans
+from app.checks.instructions import instruction_spans
+from app.checks.provenance import meta_spans
+from app.retrieval.tokenize import bigram_tokens, word_tokens
+from app.schemas import Chunk, Citation, Evidence, Hit
+from app.sentences import sentence_spans
+
+MIN_SENTENCE_CHARS = 8
+"""Shorter lines are labels (「概要」, 「1.」), not statements."""
+DUPLICATE_JACCARD = 0.7
+"""Bigram Jaccard at or above which two sentences say the same thing (chunk overlap repeats sentences)."""
+KEEP_SHARE = 0.55
+"""A sentence is kept only if it scores at least this share of the best one: a weak extra sentence costs the model
+prompt time and the reader attention."""
+MIN_SCORE = 0.12
+WEAK_COVERAGE = 0.3
+"""Below this best coverage of the question's own terms (its named subject aside), the material barely touches the
+question: the answer must say what the material does and does not say."""
+
+_FIGURE_CUES: dict[str, re.Pattern[str]] = {
+    "円": re.compile(r"上限|下限|いくら|幾ら|金額|費用|経費|報酬|給与|給料|賃金|謝金|単価|予算|財政|交付税|補助|助成|円|お金|負担"),
+    "rate": re.compile(r"措置率|割合|率|何割|何%|何パーセント"),
+    "人": re.compile(r"何人|人数|何名|応募数|採用数|規模"),
+    "期間": re.compile(r"期間|任期|何年|何か月|何ヶ月|何日|何時間|時間|頻度|日数"),
+}
+"""What kind of figure a question asks for, by its words; a sentence holding that kind of figure is preferred."""
+_FIGURE_UNITS: dict[str, frozenset[str]] = {
+    "円": frozenset({"円"}), "rate": frozenset({"%", "割", "rate"}), "人": frozenset({"人"}),
+    "期間": frozenset({"年", "年間", "か月", "月", "日", "時間", "週"}),
+}
+_EXPANSIONS: dict[str, str] = {
+    "財政支援": "特別交付税 措置 上限", "財政措置": "特別交付税 措置 上限", "国の支援": "特別交付税 措置",
+    "費用": "経費", "お金": "経費 報酬", "給料": "報酬", "給与": "報酬", "待遇": "報酬 勤務条件",
+    "期間": "任期", "条件": "要件", "要件": "条件",
+}
+"""A few words of the guidebook's domain that questions and the material name differently (財政支援 is written
+特別交付税で措置): the material's word is added to the question's terms."""
+_DATE_CUE = re.compile(r"いつ|時期|何年|年度|期限|締切|締め切り|日程|策定|開始|始ま|創設|公表")
+_REQUIREMENT_CUE = re.compile(r"要件|条件|対象|資格|必要|できますか|可能|限ら|限る|基準")
+_REQUIREMENT_WORD = re.compile(r"要件|条件|対象|必要|限|以上|以下|未満|こと|できる|できない|不可|可能")
+_DATE = re.compile(r"\d{4}年|\d+月|年度")
+_ASKING = re.compile(r"[?？]\s*[」』）)]*$")
+ENTITY_PATTERN = _ENTITY = re.compile("|".join(re.escape(n) for n in sorted([*ENTITY_PARENTS, *ENTITY_ALIASES], key=len, reverse=True)))
+_GENERIC_TERMS = frozenset(
+    ["ある", "する", "いる", "なる", "できる", "教える", "知る", "場合", "方法", "こと", "もの", "ため", "よう", "どう", "どの", "何", "なに", "どんな", "いくら", "いつ", "ください", "下さる", "思う", "件", "について", "具体", "的", "内容", "詳細", "一覧", "とき", "時", "ほか"]
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the question asks for, computed once per question."""
+
+    terms: frozenset[str]
+    grams: frozenset[str]
+    figure_kinds: frozenset[str]
+    wants_date: bool
+    wants_requirement: bool
+    entities: frozenset[str]
+    japanese: bool = True
+    focus_terms: frozenset[str] = frozenset()
+
+
+@dataclass
+class Candidate:
+    hit_index: int
+    rank: int
+    order: int
+    start: int
+    end: int
+    text: str
+    terms: frozenset[str]
+    grams: frozenset[str]
+    figure_kinds: frozenset[str]
+    has_date: bool
+    entities: frozenset[str]
+    is_list: bool = False
+    rival: bool = False
+    """About another sub-type than the one asked (企業派遣型 for a 副業型 question)."""
+    score: float = 0.0
+    coverage: float = 0.0
+    focus: float = 0.0
+    """Coverage of the question's terms that are not part of a named subject (退職金 in 「起業人の退職金は？」)."""
+
+
+@dataclass
+class Selection:
+    """The chosen evidence with one citation per item (same `n`), and whether the material barely answers."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    weak: bool = False
+
+
+def entities_of(text: str) -> frozenset[str]:
+    return frozenset(ENTITY_ALIASES.get(m.group(0), m.group(0)) for m in _ENTITY.finditer(text))
+
+
+def intent_of(question: str) -> Intent:
+    expanded = question + " " + " ".join(v for k, v in _EXPANSIONS.items() if k in question)
+    terms = frozenset(t for t in word_tokens(expanded) if t not in _GENERIC_TERMS and len(t) > 1 or t.isdigit())
+    return Intent(
+        terms=terms,
+        grams=frozenset(bigram_tokens(question)),
+        figure_kinds=frozenset(kind for kind, cue in _FIGURE_CUES.items() if cue.search(question)),
+        wants_date=bool(_DATE_CUE.search(question)),
+        wants_requirement=bool(_REQUIREMENT_CUE.search(question)),
+        entities=entities_of(question),
+        japanese=has_japanese(question),
+        focus_terms=frozenset(t for t in terms if not any(t in e for e in entities_of(question))),
+    )
+
+
+def marked_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """Spans that are not evidence: as marked at ingest, or — for a chunk indexed before marking existed, or built
+    in memory — found now with the same detectors."""
+    spans = [(s.start, s.end) for s in chunk.spans if s.kind in ("meta", "instruction")]
+    if not chunk.spans:
+        spans = [*instruction_spans(chunk.text, chunk.kind), *meta_spans(chunk.text, chunk.kind)]
+    return sorted(spans)
+
+
+def _clean(text: str, start: int, end: int, marked: list[tuple[int, int]]) -> str:
+    """The sentence as shown and sent to the model: marked spans cut out, whitespace collapsed, markers inert."""
+    pieces, pos = [], start
+    for m_start, m_end in marked:
+        if m_end > start and m_start < end:
+            pieces.append(text[pos : max(m_start, pos)])
+            pos = max(pos, min(m_end, end))
+    pieces.append(text[pos:end])
+    flat = " ".join("".join(pieces).split())
+    return neutralise(re.sub(r"^[-*+・•●○◆◇■□▪>#\s]+", "", flat)).strip()
+
+
+def _inside_marked(start: int, end: int, marked: list[tuple[int, int]]) -> bool:
+    """Most of the sentence lies in a marked span: it is about the document, or an order, not evidence."""
+    covered = sum(max(0, min(m_end, end) - max(m_start, start)) for m_start, m_end in marked)
+    return covered >= 0.6 * (end - start)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+・•●○◆◇■□▪]|\d{1,3}[.)．]|[（(]\d{1,3}[)）]|[①-⑳])")
+_LEAD_IN = re.compile(r"(?:次|以下|下記)の|次のとおり|次の通り|[:：]$")
+"""A sentence that announces the list after it (「次の項目は…」): the list is its content."""
+LIST_ITEM_CHARS = 60
+"""List items and table rows up to this length are read together (「自己紹介 5分」 alone says nothing)."""
+
+
+def units(text: str) -> list[list[tuple[int, int]]]:
+    """Sentences, except that a run of short list lines (with the short label line before it) is one unit."""
+    out: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        line_start = text.rfind("\n", 0, start) + 1
+        whole_line = text[line_start:start].strip() == "" and text[end:].split("\n", 1)[0].strip() == ""
+        short_line = whole_line and end - start <= LIST_ITEM_CHARS
+        if short_line and (_LIST_ITEM.match(text[start:end]) or run and text[end - 1] not in "。！？"):
+            run.append((start, end))
+            continue
+        if run:
+            out.append(run)
+            run = []
+        if short_line and text[end - 1] not in "。！？":  # a label: it may open the list that follows
+            run = [(start, end)]
+            continue
+        out.append([(start, end)])
+    if run:
+        out.append(run)
+    return out
+
+
+def candidates(hits: list[Hit]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for i, hit in enumerate(hits):
+        chunk = hit.chunk
+        marked = marked_spans(chunk)
+        context = _heading_entities(chunk)
+        for order, unit in enumerate(units(chunk.text)):
+            start, end = unit[0][0], unit[-1][1]
+            if _inside_marked(start, end, marked):
+                continue
+            text = " / ".join(t for t in (_clean(chunk.text, a, b, marked) for a, b in unit) if t)
+            if len(text) < MIN_SENTENCE_CHARS:
+                continue
+            canon = canonical(text)
+            out.append(Candidate(
+                hit_index=i, rank=hit.rank or i + 1, order=order, start=start, end=end, text=text,
+                terms=frozenset(word_tokens(text)), grams=frozenset(bigram_tokens(text)),
+                figure_kinds=_figure_kinds(canon),
+                has_date=bool(_DATE.search(canon)), entities=_own_or(entities_of(text), context),
+                is_list=len(unit) > 1,
+            ))
+    return out
+
+
+def _figure_kinds(canonical_text: str) -> frozenset[str]:
+    """The kinds of figure a sentence holds (円, rate, 人, 期間), from its figures' units; a bare decimal is a rate."""
+    units = {f.figure.unit or ("rate" if "." in f.figure.value or "/" in f.figure.value else "")
+             for f in figure_spans(canonical_text)}
+    return frozenset(kind for kind, allowed in _FIGURE_UNITS.items() if units & allowed)
+
+
+def _heading_entities(chunk: Chunk) -> frozenset[str]:
+    """The subjects named by the deepest heading that names any (「企業派遣型 > 経費と特別交付税」 → 企業派遣型)."""
+    for heading in reversed(chunk.heading_path):
+        found = entities_of(heading)
+        if found:
+            return found
+    return frozenset()
+
+
+def _own_or(own: frozenset[str], context: frozenset[str]) -> frozenset[str]:
+    """A sentence that names no sub-type (「もう一つは…100万円を上限に」) is about its section's subject."""
+    if any(ENTITY_PARENTS.get(e) for e in own):
+        return own
+    return own | context
+
+
+def siblings(entity: str) -> set[str]:
+    """Other sub-types of the same scheme (副業型 → 企業派遣型, シニア型)."""
+    parent = ENTITY_PARENTS.get(entity)
+    if parent is None:
+        return set()
+    return {e for e, p in ENTITY_PARENTS.items() if p == parent and e != entity}
+
+
+def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
+    """Fill `score` and `coverage` of every candidate (see the module docstring for the parts)."""
+    df: dict[str, int] = {}
+    for c in cands:
+        for t in c.terms & intent.terms:
+            df[t] = df.get(t, 0) + 1
+    n = max(len(cands), 1)
+    # rarer terms weigh more; the question's own terms twice its named subject's (経費 in 「起業人の経費は？」)
+    weight = {t: math.log(1 + n / df.get(t, 1)) * (2 if t in intent.focus_terms else 1) for t in intent.terms}
+    total = sum(weight.values()) or 1.0
+    rivals = {e: siblings(e) - intent.entities for e in intent.entities}
+    for c in cands:
+        c.coverage = sum(weight[t] for t in c.terms & intent.terms) / total
+        focus_total = sum(weight[t] for t in intent.focus_terms)
+        c.focus = sum(weight[t] for t in c.terms & intent.focus_terms) / focus_total if focus_total else c.coverage
+        grams = len(c.grams & intent.grams) / len(intent.grams) if intent.grams else 0.0
+        s = 0.3 * c.coverage + 0.4 * c.focus + 0.3 * grams
+        s += 0.1 * (1 - (c.rank - 1) / max(n_hits, 1))
+        if intent.figure_kinds & c.figure_kinds:
+            s += 0.2
+        if intent.wants_date and c.has_date:
+            s += 0.1
+        if intent.wants_requirement and _REQUIREMENT_WORD.search(c.text):
+            s += 0.05
+        if intent.entities & c.entities and (c.focus > 0 or not intent.focus_terms):
+            s += 0.1  # names the asked subject and says something about what was asked
+        c.rival = any(others & c.entities and asked not in c.entities for asked, others in rivals.items())
+        if c.rival:
+            s -= 0.3  # about 企業派遣型 when 副業型 was asked
+        if _ASKING.search(c.text):
+            s -= 0.3
+        if len(c.text) < 15:
+            s *= 0.5
+        c.score = s
+
+
+def _near_duplicate(a: Candidate, b: Candidate) -> bool:
+    union = a.grams | b.grams
+    return bool(union) and len(a.grams & b.grams) / len(union) >= DUPLICATE_JACCARD
+
+
+def select_evidence(
+    question: str, hits: list[Hit], max_items: int = 4, max_chars: int = 350
+) -> Selection:
+    """The best sentences for `question` from `hits` (in rank order), numbered 1..k, each tied to its passage."""
+    cands = candidates(hits)
+    if not cands:
+        return Selection(weak=True)
+    intent = intent_of(question)
+    score(cands, intent, len(hits))
+    ranked = sorted(cands, key=lambda c: (-c.score, c.rank, c.order))
+    best = ranked[0]
+    # A question in another language shares no words with the material: rank and figures decide, no floor.
+    floor = max(MIN_SCORE, KEEP_SHARE * best.score) if intent.japanese else KEEP_SHARE * best.score
+    chosen: list[Candidate] = []
+    used = 0
+    for c in ranked:
+        if len(chosen) >= max_items or chosen and c.score < floor:
+            break
+        if any(_near_duplicate(c, k) for k in chosen) or chosen and c.rival:
+            continue
+        if chosen and used + len(c.text) > max_chars:
+            continue
+        chosen.append(c)
+        used += len(c.text)
+    following = {(a.hit_index, a.order): b for a, b in zip(cands, cands[1:], strict=False) if a.hit_index == b.hit_index}
+    items = _join_following(chosen, following, intent)
+    selection = Selection(weak=intent.japanese and max(c.focus for c in cands) < WEAK_COVERAGE)
+    for n, group in enumerate(items, start=1):
+        hit = hits[group[0].hit_index]
+        start, end = group[0].start, group[-1].end
+        citation = Citation.from_hit(n, hit, highlight=(start, end))
+        selection.citations.append(citation)
+        selection.evidence.append(Evidence.of(citation, "".join(c.text for c in group)))
+    return selection
+
+
+def _join_following(
+    chosen: list[Candidate], following_of: dict[tuple[int, int], Candidate], intent: Intent
+) -> list[list[Candidate]]:
+    """Each chosen sentence as an item; the next sentence of its passage joins it when it holds the asked figure the
+    chosen one lacks or it is the list the chosen one announces, and chosen sentences that are neighbours in one passage become one item."""
+    groups: list[list[Candidate]] = []
+    taken: set[tuple[int, int]] = set()
+    for c in chosen:
+        if (c.hit_index, c.order) in taken:
+            continue
+        group = [c]
+        taken.add((c.hit_index, c.order))
+        following = following_of.get((c.hit_index, c.order))  # the next candidate: marked sentences are skipped
+        if following is not None and (following.hit_index, following.order) not in taken and (
+            intent.figure_kinds - c.figure_kinds and intent.figure_kinds & following.figure_kinds
+            or following.is_list and _LEAD_IN.search(c.text)
+            or following in chosen
+        ):
+            group.append(following)
+            taken.add((following.hit_index, following.order))
+        groups.append(group)
+    return groups

@@ -1,0 +1,189 @@
+"""The model's part of an answer, and its check sentence by sentence.
+
+The model gets only the selected evidence sentences (app/answer/evidence.py), numbered, and writes 1–3 sentences that
+link them. Every sentence it writes is then checked against the evidence it cites — the facts must be there, not
+merely somewhere in the passages:
+
+- it cites an evidence number (a well-supported sentence without one gets the number of the evidence that supports
+  it; the check below decides, not the model's marker);
+- its wording is mostly taken from the cited evidence (character bigrams);
+- every figure, year and 制度名 in it appears in the cited evidence (or the 制度名 in the question);
+- no figure is attached to another subject than in the evidence (「副業型は560万円」 when 560万円 is 企業派遣型's);
+- it does not negate what the evidence affirms, nor the reverse;
+- no characters outside Japanese usage (窗, 众), no recitation of the prompt, no echo of the question.
+
+A failing sentence is removed. When nothing survives, the evidence alone is the answer, with one Japanese line
+saying so. An English question gets an English synthesis: the wording check is skipped (the evidence is Japanese),
+markers and figures are still checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from app.answer.evidence import entities_of
+from app.answer.grounding import support
+from app.checks.answer_form import (
+    foreign_characters,
+    lacks_kana,
+    misattributed_figures,
+    question_echo,
+    words_left,
+)
+from app.checks.figures import figures, missing_figures
+from app.flags import FlagCode
+from app.prompts import load_prompt
+from app.schemas import Evidence
+
+SUPPORT_MIN = 0.45
+"""Share of a sentence's bigrams the cited evidence must contain. Higher than the passage-level check (0.3): the
+evidence is two or three sentences, and a linking sentence reuses their words."""
+ATTACH_MIN = 0.55
+"""A sentence without a marker is kept, with the number of its best evidence, only if supported this well."""
+WITHHELD_JA = "（要約文は根拠の確認に通らなかったため表示していません。上の「資料の該当箇所」が資料の記述です。）"
+NOT_STATED = re.compile(r"(?:記載|記述|言及|説明)(?:が|は)?(?:ありません|ない|見当たりません|見つかりません)|書かれていません|示されていません")
+_MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,，、・]\s*\d{1,2})*)\s*[\]］】]")
+_CLAIM = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*)?(?:[ \t　]*[\[［【]\s*\d{1,2}(?:\s*[,，、・]\s*\d{1,2})*\s*[\]］】])*")
+GRAMMAR = r"""root ::= sentence sentence? sentence?
+sentence ::= body "[" [1-9] "]" "。"
+body ::= [^\[\]。\n]{4,150}
+"""
+"""llama.cpp GBNF for a Japanese synthesis on the embedded model: 1–3 sentences, each ending in a marker and 。, and
+nothing else — no passage headers, no lists, no trailing essay. The model stops when the grammar is complete."""
+_NEGATION = re.compile(
+    r"(?:でき|され|られ|め|含ま|使え|行え|わ|さ|け|せ|れ)(?:ません|ない|ず)(?!と|ければ|くては)|不可|対象外|ありません|いません"
+)
+"""Negated predicates (できません, 認められない, 対象外). Not obligations (しなければならない) nor 少ない: a sentence whose
+polarity differs from its evidence's says the opposite of it."""
+_PROMPT_WORDS = re.compile(r"【|抜粋|根拠の番号|番号を付け|規則[:：]")
+
+
+@dataclass
+class Claim:
+    text: str
+    """The sentence as written, markers included."""
+    body: str
+    """Without markers."""
+    numbers: list[int]
+
+
+@dataclass
+class CheckedSynthesis:
+    text: str
+    kept: int = 0
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    """(sentence, reason) of every removed sentence: logged and kept in the eval report, never shown as answer."""
+    flags: list[str] = field(default_factory=list)
+
+
+def build_messages(question: str, evidence: list[Evidence], english: bool = False) -> list[BaseMessage]:
+    """A short prompt (every token costs the user ~0.03 s on the embedded model): fixed system text, the numbered
+    evidence sentences, the question."""
+    lines = "\n".join(f"[{e.n}] {e.text}" for e in evidence)
+    user = load_prompt("answer_synthesis_user").render(
+        evidence=lines, question=question, language="英語（English）" if english else "日本語"
+    )
+    return [SystemMessage(content=load_prompt("answer_synthesis_system").render()), HumanMessage(content=user)]
+
+
+def claims(text: str) -> list[Claim]:
+    """Sentences with the markers that follow them (「…です。[1]」 and 「…です[1]。」 both cite 1)."""
+    out = []
+    for m in _CLAIM.finditer(text):
+        raw = m.group(0).strip()
+        if not raw:
+            continue
+        numbers = [int(n) for g in _MARKER.findall(raw) for n in re.split(r"\s*[,，、・]\s*", g)]
+        body = re.sub(r"\s+([。！？])", r"\1", _MARKER.sub("", raw)).strip()
+        out.append(Claim(text=raw, body=body, numbers=list(dict.fromkeys(numbers))))
+    return out
+
+
+def complete_sentences(text: str) -> int:
+    """How many finished sentences the model has written so far (for stopping the stream early)."""
+    return len(re.findall(r"[。！？!?](?![。！？!?])", _MARKER.sub("", text)))
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) -> str | None:
+    """Why this sentence may not be shown, or None."""
+    body = claim.body
+    source = "".join(e.text for e in cited)
+    if _PROMPT_WORDS.search(body):
+        return "prompt_recitation"
+    if question_echo(body, question):
+        return "question_echo"
+    if missing_figures(figures(body), figures(source)):
+        return "figure_not_in_evidence"
+    unknown = entities_of(body) - entities_of(source) - entities_of(question)
+    if unknown:
+        return "subject_not_in_evidence"
+    if misattributed_figures(body, [source]):
+        return "misattributed_figure"
+    if english:
+        return None
+    if support(body, source) < SUPPORT_MIN:
+        return "unsupported"
+    if _negated(body) != _negated(source):
+        return "contradicts_evidence"
+    return None
+
+
+def check(text: str, evidence: list[Evidence], question: str, english: bool = False) -> CheckedSynthesis:
+    """Keep the sentences that pass (see the module docstring), renumbered to the evidence they cite."""
+    by_n = {e.n: e for e in evidence}
+    kept: list[str] = []
+    result = CheckedSynthesis(text="")
+    seen: set[str] = set()
+    for claim in claims(text):
+        if not words_left(claim.body):
+            continue  # markers, a stray 「。」
+        if foreign_characters(claim.body, known="".join(e.text for e in evidence) + question) or (
+                not english and lacks_kana(claim.body)):  # 「是的。」: Chinese written with Japanese kanji
+            result.removed.append((claim.text, "foreign_characters"))
+            continue
+        if len(words_left(claim.body)) < 4:
+            continue  # a list number, 「はい。」
+        key = re.sub(r"\W", "", claim.body)
+        if key in seen:
+            continue
+        seen.add(key)
+        if NOT_STATED.search(claim.body) and not figures(claim.body):
+            kept.append(claim.body)  # 「資料には記載がありません。」 is honest; it needs no source
+            continue
+        numbers = [n for n in claim.numbers if n in by_n]
+        if not numbers:
+            best = max(evidence, key=lambda e: support(claim.body, e.text), default=None)
+            if best is None or english or support(claim.body, best.text) < ATTACH_MIN:
+                result.removed.append((claim.text, "uncited"))
+                continue
+            numbers = [best.n]
+        reason = _problem(claim, [by_n[n] for n in numbers], question, english)
+        if reason is not None and not english:  # the model may cite the wrong excerpt of the right words
+            other = max((e for e in evidence if e.n not in numbers), key=lambda e: support(claim.body, e.text),
+                        default=None)
+            if other is not None and support(claim.body, other.text) >= ATTACH_MIN and not _problem(
+                    claim, [other], question, english):
+                numbers, reason = [other.n], None
+        if reason is not None:
+            result.removed.append((claim.text, reason))
+            continue
+        body = claim.body
+        end = re.search(r"[。！？!?]+[」』）)]*$", body)
+        markers = "".join(f"[{n}]" for n in numbers)
+        kept.append(body[: end.start()] + markers + end.group(0) if end else body + markers + "。")
+    result.kept = len(kept)
+    if kept:
+        result.text = "".join(kept)
+        if result.removed:
+            result.flags.append(FlagCode.SYNTHESIS_SENTENCE_REMOVED)
+    else:
+        result.text = WITHHELD_JA
+        result.flags.append(FlagCode.SYNTHESIS_WITHHELD)
+    return result

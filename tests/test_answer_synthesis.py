@@ -1,0 +1,87 @@
+"""The synthesis check keeps only sentences its cited evidence supports; what fails is removed, never shown."""
+
+from __future__ import annotations
+
+from app.answer import synthesis
+from app.flags import FlagCode
+from app.schemas import Evidence
+
+FEES = Evidence(n=1, text="地域活性化起業人の企業派遣型では、国が経費を1人あたり年間560万円を上限に特別交付税で措置します。",
+                source="corpus/scheme-kigyojin.md", span=(0, 50))
+SIDE = Evidence(n=2, text="地域活性化起業人の副業型では、謝金などの報償費が年間100万円を上限に措置されます。",
+                source="corpus/scheme-kigyojin.md", span=(51, 90))
+BAN = Evidence(n=3, text="任期付職員は、任期中に他の自治体の職を兼ねることはできません。", source="corpus/x.md", span=(0, 30))
+EVIDENCE = [FEES, SIDE, BAN]
+Q = "地域活性化起業人の副業型の上限はいくらですか？"
+
+
+def kept(text: str, question: str = Q, english: bool = False) -> synthesis.CheckedSynthesis:
+    return synthesis.check(text, EVIDENCE, question, english=english)
+
+
+def test_a_supported_cited_sentence_is_kept_with_its_marker() -> None:
+    result = kept("地域活性化起業人の副業型では、報償費が年間100万円を上限に措置されます[2]。")
+    assert result.text == "地域活性化起業人の副業型では、報償費が年間100万円を上限に措置されます[2]。"
+    assert result.removed == [] and result.flags == []
+
+
+def test_marker_after_the_full_stop_and_at_the_start_are_read() -> None:
+    assert kept("副業型では報償費が年間100万円を上限に措置されます。[2]").text.endswith("措置されます[2]。")
+    assert kept("[2] 副業型では報償費が年間100万円を上限に措置されます。").text.endswith("措置されます[2]。")
+
+
+def test_a_figure_of_another_scheme_is_removed_even_if_another_passage_has_it() -> None:
+    # 560万円 is in the evidence, but it belongs to 企業派遣型, and sentence [2] does not hold it.
+    result = kept("副業型の上限は年間560万円です[2]。副業型では報償費が年間100万円を上限に措置されます[2]。")
+    assert "560" not in result.text and "100万円" in result.text
+    assert [why for _, why in result.removed] == ["figure_not_in_evidence"]
+    assert FlagCode.SYNTHESIS_SENTENCE_REMOVED in result.flags
+
+
+def test_misattributed_figure_citing_the_right_passage_is_removed() -> None:
+    result = kept("地域活性化起業人の副業型では、国が経費を1人あたり年間560万円を上限に措置します[1]。")
+    assert result.kept == 0 and result.removed[0][1] in {"subject_not_in_evidence", "misattributed_figure"}
+    assert result.text == synthesis.WITHHELD_JA and FlagCode.SYNTHESIS_WITHHELD in result.flags
+
+
+def test_foreign_script_unsupported_echo_and_recitation_are_removed() -> None:
+    assert kept("地域活性化起業人的副业型报酬是100万円[2]。").removed[0][1] == "foreign_characters"
+    assert kept("自治体の職員は毎年ボーナスを受け取ります[2]。").removed[0][1] == "unsupported"
+    assert kept("地域活性化起業人の副業型の上限はいくらですか[2]？").kept == 0
+    assert kept("抜粋に書かれたことだけを1〜3文で書く[1]。").removed[0][1] == "prompt_recitation"
+
+
+def test_a_sentence_that_negates_its_evidence_is_removed() -> None:
+    result = kept("任期付職員は、任期中に他の自治体の職を兼ねることができます[3]。")
+    assert result.removed and result.removed[0][1] == "contradicts_evidence"
+    assert kept("任期付職員は、任期中に他の自治体の職を兼ねることはできません[3]。").kept == 1
+
+
+def test_uncited_sentences_get_the_marker_of_their_evidence_only_when_it_supports_them() -> None:
+    attached = kept("地域活性化起業人の副業型では、謝金などの報償費が年間100万円を上限に措置されます。")
+    assert attached.text.endswith("[2]。")
+    assert kept("この制度はとても便利です。").removed == [("この制度はとても便利です。", "uncited")]
+    assert kept("[9] 副業型では報償費が年間100万円を上限に措置されます。").text.endswith("[2]。")  # [9] does not exist
+
+
+def test_saying_the_material_does_not_state_it_needs_no_source() -> None:
+    assert kept("資料には記載がありません。").text == "資料には記載がありません。"
+
+
+def test_marker_only_empty_and_repeated_output() -> None:
+    assert kept("[1] [2] [3]").text == synthesis.WITHHELD_JA
+    assert kept("").text == synthesis.WITHHELD_JA
+    twice = "副業型では報償費が年間100万円を上限に措置されます[2]。" * 2
+    assert kept(twice).kept == 1
+
+
+def test_english_synthesis_keeps_markers_and_figures_checked() -> None:
+    ok = kept("The side-job type covers up to 1,000,000 yen a year in fees [2].", english=True)
+    assert ok.kept == 1
+    bad = kept("The side-job type covers up to 5,600,000 yen [2].", english=True)
+    assert bad.kept == 0
+
+
+def test_grammar_describes_cited_sentences() -> None:
+    assert 'sentence ::= body "[" [1-9] "]" "。"' in synthesis.GRAMMAR
+    assert synthesis.complete_sentences("一文目です[1]。二文目[2]。三") == 2
