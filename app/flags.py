@@ -53,6 +53,7 @@ class FlagCode(StrEnum):
     DRAFT_NO_PATTERN = "draft_no_pattern"
     DRAFT_UNCITED = "draft_uncited"
     DRAFT_MODEL_SECTION_REJECTED = "draft_model_section_rejected"
+    DRAFT_TERM_RESTORED = "draft_term_restored"
 
 
 class Flag(BaseModel):
@@ -123,6 +124,8 @@ _FLAGS: list[Flag] = [
          ja="モデルが書いた節に文ごとの出典がありません。参照した資料と照らして確認してください。"),
     Flag(code=FlagCode.DRAFT_MODEL_SECTION_REJECTED, severity="info",
          ja="モデルが書いた節が確認に通らなかったため、知識表から組み立てた節にしました。"),
+    Flag(code=FlagCode.DRAFT_TERM_RESTORED, severity="info",
+         ja="モデルが入力した言葉を別の字（日本語にない字）で書いたため、入力どおりの字に直しました。"),
 ]
 
 REGISTRY: dict[str, Flag] = {f.code.value: f for f in _FLAGS}

@@ -99,3 +99,17 @@ def test_model_failure_is_one_line_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setattr(Services, "retriever", property(lambda self: BigramRetriever()))
     result = invoke("deepdive", "--profile", TOWN)
     assert result.exit_code == 1 and "DXHIRE_LLM_BACKEND" in result.output and "second line" not in result.output
+
+
+def test_progress_goes_to_stderr_and_json_stays_clean(fakes) -> None:  # noqa: ANN001
+    """Section n/N with its title on stderr, one line per section, before the draft; stdout is only the JSON."""
+    from app.drafting.kinds import KINDS
+
+    result = invoke("posting", "--profile", TOWN, "--json")
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
+    specs = KINDS["posting"].specs
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    progress = [line for line in lines if line.split(" ", 1)[0].count("/") == 1]
+    assert [line.split(" ", 1)[0] for line in progress] == [f"{i}/{len(specs)}" for i in range(1, len(specs) + 1)]
+    assert all(f"「{spec.title}」" in line for spec, line in zip(specs, progress, strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -66,10 +67,22 @@ def test_bad_work_style_and_missing_file(tmp_path: Path) -> None:
 
 def test_example_profiles_load_and_are_marked_fictional() -> None:
     paths = sorted((PROJECT_ROOT / "app" / "examples").glob("*.yaml"))
-    populations = {load_profile(p).population for p in paths}
-    assert {10000, 400000} <= populations
+    profiles = [load_profile(p) for p in paths]
+    assert {10000, 400000} <= {p.population for p in profiles}
     for path in paths:
         assert "架空" in path.read_text(encoding="utf-8")
+
+
+def test_examples_cover_the_five_profiles_of_the_targets() -> None:
+    """Issue 13 measures every kind on: the 町1万人 and 中核市40万人 examples, a 村 of about 3,000, a 都道府県, and
+    a 市 of another size and work style; each has a Japanese label for the example menu."""
+    profiles = [load_profile(p) for p in sorted((PROJECT_ROOT / "app" / "examples").glob("*.yaml"))]
+    assert len(profiles) >= 5
+    assert all(p.label and re.search(r"[ぁ-んァ-ヶ一-龥]", p.label) for p in profiles)
+    body = {(p.body(), p.population) for p in profiles}
+    assert ("町", 10000) in body and ("市", 400000) in body and ("村", 3000) in body
+    assert any(b == "都道府県" for b, _ in body)
+    assert len({p.work_style[0] for p in profiles if p.work_style}) >= 3  # 常勤, 副業/リモート, 非常勤
 
 
 def test_facts_text_holds_only_what_was_given() -> None:

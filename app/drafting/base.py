@@ -83,9 +83,14 @@ RuleFn = Callable[[DraftContext, SectionSpec], SectionResult]
 
 
 def slot_checks(*results: SlotResult) -> list[DraftCheck]:
-    """A `draft_slot_fallback` check for every slot that took its template after the model failed twice."""
-    return [DraftCheck(code=FlagCode.DRAFT_SLOT_FALLBACK, detail=f"{r.label}: {problems_ja(r.problems)}")
-            for r in results if not r.from_model and r.problems != ["no model"]]
+    """A `draft_slot_fallback` check for every slot that took its template after the model failed twice, and a
+    `draft_term_restored` one for every slot in which a word of the user's was put back (窗口 → 窓口)."""
+    checks = [DraftCheck(code=FlagCode.DRAFT_SLOT_FALLBACK, detail=f"{r.label}: {problems_ja(r.problems)}")
+              for r in results if not r.from_model and r.problems != ["no model"]]
+    checks += [DraftCheck(code=FlagCode.DRAFT_TERM_RESTORED,
+                          detail=f"{r.label}: " + "、".join(f"{form}→{term}" for term, form in r.restored))
+               for r in results if r.from_model and r.restored]
+    return checks
 
 
 def generated(*results: SlotResult) -> list[str]:

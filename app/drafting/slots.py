@@ -6,6 +6,12 @@ figure the profile does not give, Japanese only, no word of the profile altered,
 asked — and a template fallback built from the profile alone. The model gets one retry with a reminder naming
 what failed; if that fails too the template is used and the draft says so (`draft_slot_fallback`). Prompts are
 short (a few hundred characters): on the embedded model every prompt token costs ~30 ms.
+
+Generation stops early: the slot is streamed and cut as soon as its sentences are complete (a 1.5B model writes on
+past its two sentences until `max_tokens`; each token it is spared saves ~0.1 s on the embedded model). A word of
+the profile the model wrote with one character swapped for a non-Japanese one (窓口 → 窗口, a habit of the
+embedded model) is put back in the user's form before the checks, and the draft says so
+(`draft_term_restored`): the rest of the sentence is the model's, so a retry for one character is not worth ~10 s.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.answer.grounding import support
-from app.answer.llm_call import invoke_text
+from app.answer.llm_call import stream_text
 from app.checks.answer_form import foreign_characters, lacks_kana
 from app.drafting.profile import MunicipalityProfile
 from app.drafting.textcheck import altered_terms, foreign_words, profile_terms
@@ -63,10 +69,13 @@ class SlotResult:
     problems: list[str] = field(default_factory=list)
     """Why the model's last attempt was rejected (English keys; `problems_ja` is what a user reads)."""
     label: str = ""
+    restored: list[tuple[str, str]] = field(default_factory=list)
+    """(the user's word, the model's altered form) put back before the checks (窓口, 窗口)."""
 
 
 def tidy(raw: str, slot: SlotSpec) -> str:
-    """One paragraph of at most `slot.sentences` sentences: bullets, labels, markup and quotes removed."""
+    """One paragraph of at most `slot.sentences` sentences: bullets, labels, markup and quotes removed. For a
+    question slot the first question is kept (a model often leads in with a statement)."""
     lines = [_LABEL.sub("", _LEAD.sub("", _MARKUP.sub("", line))).strip() for line in raw.strip().splitlines()]
     text = "".join(line for line in lines if line)
     if len(text) >= 2 and text[0] in "「『\"" and text[-1] in "」』\"":
@@ -76,7 +85,35 @@ def tidy(raw: str, slot: SlotSpec) -> str:
     for s in sentences:
         if s not in seen:
             seen.append(s)
+    if slot.question and (questions := [s for s in seen if s.endswith(("？", "?"))]):
+        seen = questions
     return "".join(seen[: slot.sentences]).strip()
+
+
+def complete(text: str, slot: SlotSpec) -> bool:
+    """Whether a tidied text already holds everything the slot keeps (so generation can stop)."""
+    if slot.question:
+        return text.endswith(("？", "?"))
+    return len(_SENTENCE.findall(text)) >= slot.sentences and text.endswith(("。", "！", "!", "？", "?"))
+
+
+def generate(llm: BaseChatModel, messages: list, slot: SlotSpec) -> str:
+    """The model's raw text for a slot, streamed and cut once `complete` (the rest would be thrown away by `tidy`).
+    The check runs only at a sentence end, so a long reply costs a few tidy() calls, not one per token."""
+    raw = ""
+    for piece in stream_text(llm, messages, max_tokens=slot.max_tokens):
+        raw += piece
+        if any(ch in piece for ch in "。？！?!") and complete(tidy(raw, slot), slot):
+            break
+    return raw
+
+
+def restore_terms(text: str, profile: MunicipalityProfile) -> tuple[str, list[tuple[str, str]]]:
+    """`text` with every profile word the model altered (one kanji swapped for a non-Japanese one) put back."""
+    altered = altered_terms(text, profile_terms(profile))
+    for term, form in altered:
+        text = text.replace(form, term)
+    return text, altered
 
 
 def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, prompt: str = "") -> list[str]:
@@ -153,10 +190,10 @@ def fill_slot(slot: SlotSpec, profile: MunicipalityProfile, llm: BaseChatModel, 
     reminder = ""
     for _attempt in range(MAX_ATTEMPTS):
         user = prompt.render(reminder=reminder, **variables)
-        raw = invoke_text(llm, [SystemMessage(system), HumanMessage(user)], max_tokens=slot.max_tokens)
-        text = tidy(raw, slot)
+        text, restored = restore_terms(tidy(generate(llm, [SystemMessage(system), HumanMessage(user)], slot), slot),
+                                       profile)
         problems = slot_problems(text, slot, profile, prompt=instructions)
         if not problems:
-            return SlotResult(text=text, from_model=True, label=slot.label)
+            return SlotResult(text=text, from_model=True, label=slot.label, restored=restored)
         reminder = reminder_for(problems, slot)
     return SlotResult(text=fallback, from_model=False, problems=problems, label=slot.label)
