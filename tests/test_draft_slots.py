@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from langchain_core.messages import HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from app.drafting.profile import MunicipalityProfile
-from app.drafting.slots import SLOTS, complete, fill_slot, generate, restore_terms, tidy
+from app.drafting.slots import SLOTS, complete, fill_slot, generate, restore_terms, slot_problems, tidy
 from app.models.fake import FakeChatModel
 
 PROFILE = MunicipalityProfile(name="〇〇町（架空）", issues=["窓口の申請が紙で転記に時間がかかる"],
@@ -73,3 +74,36 @@ def test_fill_slot_uses_the_restored_text_once() -> None:
     result = fill_slot(SLOTS["background"], PROFILE, llm, "定型文", name="〇〇町", issues="窓口の申請が紙", staff="要確認")
     assert result.from_model and "窗" not in result.text and result.restored == [("窓口", "窗口")]
     assert len(llm.calls) == 1
+
+
+def test_headings_echoed_input_and_a_cut_off_sentence_are_dropped() -> None:
+    """What the embedded model wrote for 〇〇町: the prompt's structure echoed as headings and labels, then a
+    sentence cut off at max_tokens. Only complete sentences survive, without their labels."""
+    raw = ("〇〇町が外部デジタル人材を募集する背景\n\n業務課題: 窓口の申請手続がほぼ紙で、転記と確認に時間がかかっている\n\n"
+           "【外部の専門人材の力を借りる理由】\n\n1. **デジタル化の推進**: 今後は、多くの業務がデジタル化される可能性があります。"
+           "しかし、現在の体制では、情報システムの更新や標準化への")
+    assert tidy(raw, SLOTS["background"]) == "今後は、多くの業務がデジタル化される可能性があります。"
+
+
+def test_a_polite_last_line_without_its_period_is_kept() -> None:
+    assert tidy("窓口の申請をデータで受け付ける仕組みづくりを担っていただきます", SLOTS["mission"]).endswith("ます。")
+    assert tidy("窓口の申請をデータで受け付ける仕組みづくり", SLOTS["mission"]) == ""
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("〇〇町はDX推進アドバイザーとして、以下のミッションを担当します。", "points at"),  # seen on the embedded model
+    ("〇〇町はDX推進アドバイザーとして、住民の利便性を高める役割を担っていただきます。", "no term"),  # no word of the issues
+    ("窓口の申請手続を見直し、転記の手間を減らす。", "not in the polite"),
+    ("介護保険の窓口の申請を紙から電子に切り替える仕組みづくりを担っていただきます。", "copies the example"),
+])
+def test_slot_checks_reject_what_was_seen(text: str, problem: str) -> None:
+    profile = MunicipalityProfile(name="〇〇町（架空）", issues=["窓口の申請手続がほぼ紙で、転記に時間がかかっている"],
+                                  role_sought="DX推進アドバイザー")
+    problems = slot_problems(text, SLOTS["mission"], profile)
+    assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_a_good_mission_passes() -> None:
+    profile = MunicipalityProfile(name="〇〇町（架空）", issues=["窓口の申請手続がほぼ紙で、転記に時間がかかっている"])
+    assert slot_problems("窓口の申請手続を電子化し、転記の手間を減らす仕組みづくりを担っていただきます。", SLOTS["mission"],
+                         profile) == []

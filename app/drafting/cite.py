@@ -3,7 +3,9 @@
 A fact names its corpus document and key terms that occur together in one sentence there (checked by
 tests/test_draft_knowledge.py), so the passage is found by searching for the terms and keeping the first hit
 from that document that contains all of them. Lookups are cached per draft: the same fact cited in two sections
-costs one search. A fact whose passage is not in the index (the corpus was not ingested, or a user's index
+costs one search, and every passage a search returned is looked at first for the next fact (a short term such as
+「情報やシステムへのアクセス」 may rank its passage below the top hits while the fact before it, from the same
+sentence, already brought that passage in). A fact whose passage is not in the index (the corpus was not ingested, or a user's index
 lacks the document) is shown without a marker and reported, never attached to an unrelated passage.
 """
 
@@ -32,6 +34,8 @@ class Sources:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self._found: dict[tuple[str, tuple[str, ...]], Hit | None] = {}
+        self._seen: dict[str, Hit] = {}
+        """Every passage any search of this draft returned, by chunk id, in the order first seen."""
 
     def find(self, fact: Fact) -> Hit | None:
         key = (fact.source, fact.terms)
@@ -41,13 +45,18 @@ class Sources:
 
     def _search(self, fact: Fact) -> Hit | None:
         terms = [norm(t) for t in fact.terms]
+
+        def states(hit: Hit) -> bool:
+            return hit.chunk.extra.get("doc_id") == fact.source and all(t in norm(hit.chunk.text) for t in terms)
+
+        if seen := next((h for h in self._seen.values() if states(h)), None):
+            return seen
         for query in (" ".join(fact.terms), f"{' '.join(fact.terms)} {fact.text}"[:200]):
-            for hit in retrieve(self.retriever, query, SEARCH_K):
-                if hit.chunk.extra.get("doc_id") != fact.source:
-                    continue
-                text = norm(hit.chunk.text)
-                if all(t in text for t in terms):
-                    return hit
+            hits = retrieve(self.retriever, query, SEARCH_K)
+            for hit in hits:
+                self._seen.setdefault(hit.chunk.chunk_id, hit)
+            if found := next((h for h in hits if states(h)), None):
+                return found
         return None
 
 

@@ -43,12 +43,20 @@ class SlotSpec:
     sentences: int
     """At most this many sentences are kept (a longer output is cut at a sentence end, not rejected)."""
     question: bool = False
+    example_terms: tuple[str, ...] = ()
+    """The distinctive words of the prompt's example (another municipality's case): copied, they are not this
+    municipality's facts."""
 
+
+EXAMPLE_TERMS = ("△△村", "介護保険")
+"""The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村."""
 
 SLOTS: dict[str, SlotSpec] = {
-    "background": SlotSpec("background", "背景", "draft_slot_background", 120, 30, 200, 2),
-    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 70, 15, 90, 1),
-    "question": SlotSpec("question", "まちに合わせた質問", "draft_slot_question", 70, 12, 90, 1, question=True),
+    "background": SlotSpec("background", "背景", "draft_slot_background", 120, 30, 200, 2,
+                           example_terms=EXAMPLE_TERMS),
+    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 70, 15, 90, 1, example_terms=EXAMPLE_TERMS),
+    "question": SlotSpec("question", "まちに合わせた質問", "draft_slot_question", 70, 12, 90, 1, question=True,
+                         example_terms=EXAMPLE_TERMS),
 }
 
 MAX_ATTEMPTS = 2
@@ -60,6 +68,14 @@ _LABEL = re.compile(r"^\s*[「『]?(?:背景|ミッション|質問|回答|答�
 _SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]?")
 _DIGITS = re.compile(r"\d[\d,.]*")
 _TEMPLATE_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_HEADING = re.compile(r"^[【〔\[][^】〕\]]*[】〕\]]")
+_INLINE_LABEL = re.compile(r"^[^。、「」:：]{1,16}[:：]\s*")
+"""「業務課題: …」「デジタル化の推進: …」: a label the model put before its sentence (an echo of the prompt)."""
+_ENDS = ("。", "！", "!", "？", "?")
+_POLITE_END = re.compile(r"(?:ます|です|ました|でした|ません|ください)$")
+_POLITE = re.compile(r"(?:ます|です|ました|でした|ません|ください|ましょう|でしょう)(?:か)?[。！？!?]$")
+_DEICTIC = ("以下", "下記", "次の通り", "次のとおり", "次のような", "上記")
+"""Words pointing at text that a one- or two-sentence slot does not have (「以下のミッションを担当します。」)."""
 
 
 @dataclass
@@ -73,18 +89,24 @@ class SlotResult:
     """(the user's word, the model's altered form) put back before the checks (窓口, 窗口)."""
 
 
-def tidy(raw: str, slot: SlotSpec) -> str:
-    """One paragraph of at most `slot.sentences` sentences: bullets, labels, markup and quotes removed. For a
-    question slot the first question is kept (a model often leads in with a statement)."""
-    lines = [_LABEL.sub("", _LEAD.sub("", _MARKUP.sub("", line))).strip() for line in raw.strip().splitlines()]
-    text = "".join(line for line in lines if line)
-    if len(text) >= 2 and text[0] in "「『\"" and text[-1] in "」』\"":
-        text = text[1:-1]
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+def tidy(raw: str, slot: SlotSpec, *, final: bool = True) -> str:
+    """One paragraph of at most `slot.sentences` complete sentences: bullets, labels, 【headings】, markup and
+    quotes removed. Only sentences that end (。？！) are kept, line by line: a line without an end is a heading,
+    an echoed input line (「業務課題: …」) or text cut off at `max_tokens`. A last line ending in a polite
+    verb without its 。 is taken as ended when the reply is `final`. For a question slot the first question is
+    kept (a model often leads in with a statement)."""
+    lines = [line for line in raw.strip().splitlines() if line.strip()]
     seen: list[str] = []
-    for s in sentences:
-        if s not in seen:
-            seen.append(s)
+    for i, line in enumerate(lines):
+        line = _HEADING.sub("", _LABEL.sub("", _LEAD.sub("", _MARKUP.sub("", line))).strip()).strip()
+        if len(line) >= 2 and line[0] in "「『\"" and line[-1] in "」』\"":
+            line = line[1:-1]
+        if final and i == len(lines) - 1 and _POLITE_END.search(line):
+            line += "。"
+        for sentence in _SENTENCE.findall(line):
+            sentence = _INLINE_LABEL.sub("", sentence.strip()).strip()
+            if sentence.endswith(_ENDS) and sentence not in seen:
+                seen.append(sentence)
     if slot.question and (questions := [s for s in seen if s.endswith(("？", "?"))]):
         seen = questions
     return "".join(seen[: slot.sentences]).strip()
@@ -103,9 +125,16 @@ def generate(llm: BaseChatModel, messages: list, slot: SlotSpec) -> str:
     raw = ""
     for piece in stream_text(llm, messages, max_tokens=slot.max_tokens):
         raw += piece
-        if any(ch in piece for ch in "。？！?!") and complete(tidy(raw, slot), slot):
+        if any(ch in piece for ch in "。？！?!") and complete(tidy(raw, slot, final=False), slot):
             break
     return raw
+
+
+def issue_terms(profile: MunicipalityProfile) -> list[str]:
+    """The content words of the user's issues (a slot about this town must name one; the town's name or the
+    role alone says nothing about it). Falls back to every profile word when the issues have none."""
+    issues_only = MunicipalityProfile(issues=profile.issues)
+    return profile_terms(issues_only) or profile_terms(profile)
 
 
 def restore_terms(text: str, profile: MunicipalityProfile) -> tuple[str, list[tuple[str, str]]]:
@@ -135,9 +164,15 @@ def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, promp
     figures = [d for d in _DIGITS.findall(unicodedata.normalize("NFKC", text)) if d.strip(",.") not in norm_known]
     if figures:
         problems.append(f"figures not in the profile: {' '.join(figures)}")
-    terms = profile_terms(profile)
+    terms = issue_terms(profile)
     if terms and not any(t in text for t in terms):
-        problems.append("no term of the profile")
+        problems.append("no term of the profile's issues")
+    if text and any(not _POLITE.search(s) for s in _SENTENCE.findall(text)):
+        problems.append("not in the polite style")
+    if pointing := [w for w in _DEICTIC if w in text]:
+        problems.append(f"points at text that is not there: {' '.join(pointing)}")
+    if borrowed := [w for w in slot.example_terms if w in text and w not in known]:
+        problems.append(f"copies the example: {' '.join(borrowed)}")
     if slot.question and not text.endswith(("？", "?")):
         problems.append("not a question")
     if not slot.question and text.endswith(("？", "?")):
@@ -150,8 +185,9 @@ def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, promp
 PROBLEMS_JA: tuple[tuple[str, str], ...] = (
     ("length", "長さが範囲外"), ("not Japanese", "日本語でない"), ("characters", "日本語にない字"),
     ("altered", "入力した言葉が別の字に変わった"), ("English", "英単語"), ("figures", "プロファイルにない数字"),
-    ("no term", "プロファイルの言葉がない"), ("not a question", "質問になっていない"),
-    ("a question where", "言い切りでなく質問になった"), ("recites", "指示文の書き写し"))
+    ("no term", "業務課題の言葉がない"), ("not a question", "質問になっていない"),
+    ("a question where", "言い切りでなく質問になった"), ("recites", "指示文の書き写し"),
+    ("not in the polite", "です・ます調でない"), ("points at", "ない文を指している"), ("copies the example", "例の書き写し"))
 
 
 def problems_ja(problems: list[str]) -> str:
@@ -175,6 +211,10 @@ def reminder_for(problems: list[str], slot: SlotSpec) -> str:
         parts.append("数字は書かないでください。")
     if any(p.startswith("no term") for p in problems):
         parts.append("業務課題の言葉を1つ以上使ってください。")
+    if any(p.startswith("not in the polite") for p in problems):
+        parts.append("です・ます調で書いてください。")
+    if any(p.startswith(("points at", "copies the example")) for p in problems):
+        parts.append("例や見出しは書かず、この自治体のことだけを書いてください。")
     if any("question" in p for p in problems):
         parts.append("「？」で終わる質問にしてください。" if slot.question else "質問ではなく、言い切りの文にしてください。")
     return "".join(parts) or "指示どおりに書き直してください。"
