@@ -19,14 +19,16 @@ PROFILE = MunicipalityProfile(
     name="〇〇町（架空）", population=10000, departments=["住民課", "総務課"], work_style=["副業", "リモート"],
     issues=["窓口の申請が紙で転記に時間がかかる"], role_sought="DX推進アドバイザー", work_days="月4日程度",
 )
-BACKGROUND = "〇〇町では窓口の申請が紙で、転記に時間がかかっています。外部の専門人材の力を借りて見直します。"
-MISSION = "窓口の申請をデータで受け付ける仕組みづくりを担っていただきます。"
+BACKGROUND = "窓口の申請を紙から切り替える進め方を職員だけでは決められないため、外部の知見を借ります。"
+"""The model's one sentence of the 背景 (the sentence stating the issues is the profile's)."""
+MISSION = "窓口の申請のデータ化と転記作業の削減"
+"""The model's task phrase, set by the rule in 「…の解決に向けて、<役割>として<task>を担っていただきます。」."""
 QUESTION = "窓口の申請の転記を減らすために、着任後まず何に取り組みますか？"
 
 
 def slot_of(messages) -> str:  # noqa: ANN001
     user = str(messages[-1].content)
-    return ("background" if "背景を、2文" in user else "mission" if "ミッションを" in user
+    return ("background" if "外部の専門人材を迎える理由を" in user else "mission" if "に任せる仕事を" in user
             else "question" if "質問を1つ" in user else "section")
 
 
@@ -78,7 +80,8 @@ def test_slots_use_the_model_text_when_it_passes(settings: Settings, retriever) 
     post = run("posting", settings, retriever, llm)
     section = next(s for s in post.sections if s.title == "背景とミッション")
     assert section.generated == [BACKGROUND, MISSION]
-    assert BACKGROUND in section.body and MISSION in section.body
+    assert "〇〇町では、「窓口の申請が紙で転記に時間がかかる」という業務課題を抱えています。" + BACKGROUND in section.body
+    assert f"DX推進アドバイザーとして{MISSION}を担っていただきます。" in section.body
     assert len(llm.calls) == 2  # two slots, nothing else goes to the model
     assert all(len(m[0].content) + len(m[1].content) < 700 for m in llm.calls)  # short prompts
 
@@ -86,7 +89,7 @@ def test_slots_use_the_model_text_when_it_passes(settings: Settings, retriever) 
 def test_altered_profile_word_is_put_back_and_the_draft_says_so(settings: Settings, retriever) -> None:  # noqa: ANN001
     """窓口 → 窗口 (a Chinese form Shift_JIS happens to contain, the embedded model's habit): the user's word is put
     back in the model's sentence without a retry, the draft says so, and no 窗 reaches the page."""
-    bad = "〇〇町では窗口の申請が紙で、転記に時間がかかっています。申請をデータで受け付ける仕組みを整えます。"
+    bad = "窗口の申請を紙から切り替える進め方を職員だけでは決められないため、外部の知見を借ります。"
     llm = scripted(lambda m: bad if slot_of(m) == "background" else good_slots(m))
     result = run("deepdive", settings, retriever, llm, only=["現状と背景"])
     assert len(llm.calls) == 1  # no retry for one character
@@ -288,3 +291,14 @@ def test_model_section_loop_is_deduplicated(model_sections: Settings, retriever)
 def test_model_question_section_without_a_question_is_rejected(model_sections: Settings, retriever) -> None:  # noqa: ANN001
     result = run("interview", model_sections, retriever, scripted(GOOD_BODY), only=["質問：経験・スキル"])
     assert "質問:" in result.sections[0].body and FlagCode.DRAFT_MODEL_SECTION_REJECTED in codes(result)
+
+
+def test_questionnaire_is_one_form_naming_each_issue(settings: Settings, retriever) -> None:  # noqa: ANN001
+    profile = PROFILE.model_copy(update={"issues": ["窓口の申請が紙で転記に時間がかかる", "システム更新を相談できる人がいない"]})
+    body = draft("deepdive", profile, settings=settings, llm=None, retriever=retriever,
+                 only=["庁内アンケート／聞き取り質問票"]).sections[0].body
+    assert all(f"「{issue}」について" in body for issue in profile.issues)
+    assert "□住民課 □総務課" in body
+    questions = [line.split(". ", 1)[1] for line in body.splitlines() if re.match(r"^\d+-\d+\. ", line)]
+    assert len(questions) == 2 * len(set(questions))  # the same questions once per issue, not once per department
+    assert body.count("外部の専門人材に期待すること") == 1

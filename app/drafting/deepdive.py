@@ -15,23 +15,30 @@ from app.drafting.sections import SectionSpec
 from app.flags import FlagCode
 from app.schemas import DraftCheck
 
+REASON_FALLBACK = "こうした課題の解決に、外部の専門人材の知見を生かします。"
+
+
+def background_lead(profile: MunicipalityProfile) -> str:
+    """The 背景's first sentences, from the profile alone: the issues in the user's words and the current staff."""
+    staff = f"現在のDX体制は{profile.current_dx_staff}です。" if profile.current_dx_staff else ""
+    return f"{profile.short_name}では、{quoted_issues(profile)}という業務課題を抱えています。{staff}"
+
 
 def background_fallback(profile: MunicipalityProfile) -> str:
-    """The 背景 from the profile alone (when the model's two attempts fail its checks)."""
-    staff = f"現在のDX体制は{profile.current_dx_staff}です。" if profile.current_dx_staff else ""
-    return (f"{profile.short_name}では、{quoted_issues(profile)}という業務課題を抱えています。{staff}"
-            "こうした課題の解決に、外部の専門人材の知見を生かします。")
+    """The whole 背景 from the profile alone (when the model's two attempts fail its checks)."""
+    return background_lead(profile) + REASON_FALLBACK
 
 
 def background(ctx: DraftContext) -> tuple[str, list]:  # noqa: ANN001
-    """(背景 text, slot results): the seed's validated 背景 when chaining, else the model's slot."""
+    """(背景 text, slot results): the seed's validated 背景 when chaining, else the profile's lead sentences and
+    the model's one sentence on why outside help is needed (its slot)."""
     seeded = ctx.seed_background()
     if seeded:
         return seeded, []
     p = ctx.profile
-    result = ctx.slot("background", background_fallback(p), name=p.short_name, issues="／".join(p.issues),
+    result = ctx.slot("background", REASON_FALLBACK, name=p.short_name, issues="／".join(p.issues),
                       staff=p.get("current_dx_staff"))
-    return result.text, [result]
+    return background_lead(p) + result.text, [result]
 
 
 def current_state(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
@@ -147,21 +154,29 @@ QUESTIONS = [
     "それはなぜ起きていると思いますか（制度・システム・紙・人員・慣習など）？",
     "住民や事業者からどのような声（苦情・要望）がありますか？",
     "理想の状態と、それが実現したときに何が変わるかを教えてください。",
+]
+"""Asked per issue (the form names each of the user's issues)."""
+CLOSING_QUESTIONS = [
     "外部の専門人材に期待すること、不安なことは何ですか？",
     "聞き取りの日程・対応者・提供できる資料（業務マニュアル・統計）を教えてください。",
 ]
 
 
 def questionnaire(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
+    """One form every department fills in: which of the user's issues touch it, the questions per issue, then
+    the questions asked once (a copy of the same questions per department only made the form longer)."""
     cites = supporting_citations(ctx.retriever, spec.query, doc_ids=spec.doc_ids, must_contain=("聞き取り", "ヒアリング"))
     departments = ctx.profile.departments or [f"関係部署（{TBD}）"]
-    lines = [f"対象: {'、'.join(departments)}。回答は自由記述とし、最後に5段階の設問を置きます"
-             + (f"（現場の声から課題を把握する手順に沿います{markers(cites)}）。" if cites else "。"), ""]
-    for dept in departments:
-        lines.append(f"**{dept}向け**")
-        lines += [f"{i}. {q}" for i, q in enumerate(QUESTIONS, start=1)]
+    lines = [f"対象: {'、'.join(departments)}（各部署が同じ用紙に記入します）。回答は自由記述とし、最後に5段階の設問を置きます"
+             + (f"（現場の声から課題を把握する手順に沿います{markers(cites)}）。" if cites else "。"), "",
+             "記入する部署: " + " ".join(f"□{d}" for d in departments), ""]
+    for n, issue in enumerate(ctx.profile.issues, start=1):
+        lines.append(f"**課題{n}: 「{issue}」について**（関わりがなければ空欄で構いません）")
+        lines += [f"{n}-{i}. {q}" for i, q in enumerate(QUESTIONS, start=1)]
         lines.append("")
-    lines += ["**共通（5段階: 1 まったく当てはまらない ～ 5 とても当てはまる）**",
+    lines.append("**全体について**")
+    lines += [f"- {q}" for q in CLOSING_QUESTIONS]
+    lines += ["", "**共通（5段階: 1 まったく当てはまらない ～ 5 とても当てはまる）**",
               "- 現在の業務量に対して人員が足りていない",
               "- デジタル化で業務が楽になると思う",
               "- 外部人材と一緒に取り組む時間を確保できる"]

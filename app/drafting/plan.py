@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.drafting.base import DraftContext, RuleFn, generated, quoted_issues, slot_checks
 from app.drafting.checklist import chosen_form
 from app.drafting.generate import SectionResult
-from app.drafting.posting import mission_fallback
+from app.drafting.posting import mission
 from app.drafting.profile import TBD
 from app.drafting.roles import match_roles, matched_patterns
 from app.drafting.sections import SectionSpec
@@ -19,15 +19,9 @@ FORM_TERMS = {"特別職非常勤": ("term_tokubetsu", "term_koto"), "任期付"
 def purpose(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     p = ctx.profile
     refs = ctx.refs()
-    results = []
-    mission = ctx.seed_mission()
-    if not mission:
-        first = match_roles(p, limit=1)[0][0]
-        m = ctx.slot("mission", mission_fallback(p, first.duties[0]), name=p.short_name,
-                     role=p.role_sought or first.name, issues="／".join(p.issues))
-        results.append(m)
-        mission = m.text if m.from_model else m.text.rstrip("。") + refs.mark(first.duties[0]) + "。"
-    lines = [f"- 解決する業務課題: {quoted_issues(p)}", f"- ミッション: {mission}"]
+    first = match_roles(p, limit=1)[0][0]
+    text, results = mission(ctx, refs, first.duties[0], first.name)
+    lines = [f"- 解決する業務課題: {quoted_issues(p)}", f"- ミッション: {text}"]
     for pattern in matched_patterns(p):
         lines.append(f"- 目指すこと（{pattern.label}）: {refs.line(pattern.purposes[0], prefix='')}")
     return refs.result("\n".join(lines), generated(*results), slot_checks(*results))

@@ -5,6 +5,7 @@ table, pay, dates and contacts copied from the profile or left 要確認. The mo
 from __future__ import annotations
 
 from app.drafting.base import DraftContext, RuleFn, generated, quoted_issues, seed_section, slot_checks
+from app.drafting.cite import SectionRefs
 from app.drafting.deepdive import background
 from app.drafting.employment_aid import decision_aid, recommend
 from app.drafting.generate import SectionResult, markers, supporting_citations
@@ -30,24 +31,37 @@ def role(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     return refs.result("\n".join(lines))
 
 
-def mission_fallback(profile: MunicipalityProfile, duty: Fact) -> str:
+def mission_sentence(profile: MunicipalityProfile, task: str) -> str:
+    """The ミッション: the user's issues, the role, and the task (the model's phrase or a role table duty)."""
     role = profile.role_sought or "外部デジタル人材"
-    return f"{quoted_issues(profile, 2)}の解決に向けて、{role}として{duty.text.rstrip('。')}を担っていただきます。"
+    return f"{quoted_issues(profile, 2)}の解決に向けて、{role}として{task.rstrip('。')}を担っていただきます。"
+
+
+def mission_fallback(profile: MunicipalityProfile, duty: Fact) -> str:
+    return mission_sentence(profile, duty.text)
+
+
+def mission(ctx: DraftContext, refs: SectionRefs, duty: Fact, role: str) -> tuple[str, list]:
+    """(ミッション sentence, slot results): the seed's when chaining, else the model's task phrase set in the
+    sentence, else the first duty of the role table (cited)."""
+    seeded = ctx.seed_mission()
+    if seeded:
+        return seeded, []
+    p = ctx.profile
+    m = ctx.slot("mission", duty.text, name=p.short_name, role=p.role_sought or role, issues="／".join(p.issues))
+    if m.from_model:
+        return mission_sentence(p, m.text), [m]
+    return mission_sentence(p, duty.text).rstrip("。") + refs.mark(duty) + "。", [m]
 
 
 def background_mission(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
-    p = ctx.profile
     refs = ctx.refs()
     text, results = background(ctx)
     first_role = _roles(ctx, 1)[0][0]
     duty = first_role.duties[0]
-    mission = ctx.seed_mission()
-    if not mission:
-        m = ctx.slot("mission", mission_fallback(p, duty), name=p.short_name,
-                     role=p.role_sought or first_role.name, issues="／".join(p.issues))
-        results.append(m)
-        mission = m.text if m.from_model else m.text.rstrip("。") + refs.mark(duty) + "。"
-    lines = ["**背景**", "", text, "", "**ミッション**", "", mission]
+    mission_text, mission_results = mission(ctx, refs, duty, first_role.name)
+    results += mission_results
+    lines = ["**背景**", "", text, "", "**ミッション**", "", mission_text]
     return refs.result("\n".join(lines), generated(*results), slot_checks(*results))
 
 

@@ -46,15 +46,21 @@ class SlotSpec:
     example_terms: tuple[str, ...] = ()
     """The distinctive words of the prompt's example (another municipality's case): copied, they are not this
     municipality's facts."""
+    phrase: bool = False
+    """The model writes a short noun phrase that the rule sets in its own sentence (「…を担っていただきます。」):
+    a 1.5B model restates the problem or breaks the grammar when it writes the whole sentence."""
+    staff_terms: bool = False
+    """A word of the current DX staff line counts as the profile term too (the 背景's reason is about them)."""
 
 
 EXAMPLE_TERMS = ("△△村", "介護保険")
 """The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村."""
 
 SLOTS: dict[str, SlotSpec] = {
-    "background": SlotSpec("background", "背景", "draft_slot_background", 120, 30, 200, 2,
-                           example_terms=EXAMPLE_TERMS),
-    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 70, 15, 90, 1, example_terms=EXAMPLE_TERMS),
+    "background": SlotSpec("background", "背景", "draft_slot_background", 80, 20, 110, 1,
+                           example_terms=EXAMPLE_TERMS, staff_terms=True),
+    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 40, 6, 40, 1, example_terms=EXAMPLE_TERMS,
+                        phrase=True),
     "question": SlotSpec("question", "まちに合わせた質問", "draft_slot_question", 70, 12, 90, 1, question=True,
                          example_terms=EXAMPLE_TERMS),
 }
@@ -74,6 +80,8 @@ _INLINE_LABEL = re.compile(r"^[^。、「」:：]{1,16}[:：]\s*")
 _ENDS = ("。", "！", "!", "？", "?")
 _POLITE_END = re.compile(r"(?:ます|です|ました|でした|ません|ください)$")
 _POLITE = re.compile(r"(?:ます|です|ました|でした|ません|ください|ましょう|でしょう)(?:か)?[。！？!?]$")
+_PREDICATE_END = re.compile(r"(?:ない|いる|ます|です|した|する|される|れる|ある|あり|った|たい|ため|こと|もの)$")
+"""A phrase ending like a clause (「…活用できていない」, a restated problem) is no task to 担う."""
 _DEICTIC = ("以下", "下記", "次の通り", "次のとおり", "次のような", "上記")
 """Words pointing at text that a one- or two-sentence slot does not have (「以下のミッションを担当します。」)."""
 
@@ -96,6 +104,8 @@ def tidy(raw: str, slot: SlotSpec, *, final: bool = True) -> str:
     verb without its 。 is taken as ended when the reply is `final`. For a question slot the first question is
     kept (a model often leads in with a statement)."""
     lines = [line for line in raw.strip().splitlines() if line.strip()]
+    if slot.phrase:
+        return _phrase(lines)
     seen: list[str] = []
     for i, line in enumerate(lines):
         line = _HEADING.sub("", _LABEL.sub("", _LEAD.sub("", _MARKUP.sub("", line))).strip()).strip()
@@ -112,8 +122,22 @@ def tidy(raw: str, slot: SlotSpec, *, final: bool = True) -> str:
     return "".join(seen[: slot.sentences]).strip()
 
 
+def _phrase(lines: list[str]) -> str:
+    """The first line that is not a heading or a label alone, as a bare phrase: no quotes, no final 。, no
+    「を担っていただきます」 the model may have added from the sentence it is written for."""
+    for line in lines:
+        line = _HEADING.sub("", _LABEL.sub("", _LEAD.sub("", _MARKUP.sub("", line))).strip()).strip()
+        line = _INLINE_LABEL.sub("", line).strip().rstrip("。．.")
+        line = re.sub(r"を?担(?:って|い)(?:いただきます|ます|もらいます)?$", "", line).strip().strip("「」『』\"")
+        if line:
+            return line
+    return ""
+
+
 def complete(text: str, slot: SlotSpec) -> bool:
     """Whether a tidied text already holds everything the slot keeps (so generation can stop)."""
+    if slot.phrase:
+        return bool(text)
     if slot.question:
         return text.endswith(("？", "?"))
     return len(_SENTENCE.findall(text)) >= slot.sentences and text.endswith(("。", "！", "!", "？", "?"))
@@ -125,7 +149,8 @@ def generate(llm: BaseChatModel, messages: list, slot: SlotSpec) -> str:
     raw = ""
     for piece in stream_text(llm, messages, max_tokens=slot.max_tokens):
         raw += piece
-        if any(ch in piece for ch in "。？！?!") and complete(tidy(raw, slot, final=False), slot):
+        ends = "。？！?!\n" if slot.phrase else "。？！?!"
+        if any(ch in piece for ch in ends) and complete(tidy(raw, slot, final=False), slot):
             break
     return raw
 
@@ -165,9 +190,16 @@ def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, promp
     if figures:
         problems.append(f"figures not in the profile: {' '.join(figures)}")
     terms = issue_terms(profile)
+    if slot.staff_terms and profile.current_dx_staff:
+        terms += profile_terms(MunicipalityProfile(issues=[profile.current_dx_staff]))
     if terms and not any(t in text for t in terms):
         problems.append("no term of the profile's issues")
-    if text and any(not _POLITE.search(s) for s in _SENTENCE.findall(text)):
+    if slot.phrase:
+        if re.search(r"[。？！?!]", text):
+            problems.append("a sentence where a phrase is asked")
+        elif _PREDICATE_END.search(text):
+            problems.append("not a noun phrase")
+    elif text and any(not _POLITE.search(s) for s in _SENTENCE.findall(text)):
         problems.append("not in the polite style")
     if pointing := [w for w in _DEICTIC if w in text]:
         problems.append(f"points at text that is not there: {' '.join(pointing)}")
@@ -187,7 +219,8 @@ PROBLEMS_JA: tuple[tuple[str, str], ...] = (
     ("altered", "入力した言葉が別の字に変わった"), ("English", "英単語"), ("figures", "プロファイルにない数字"),
     ("no term", "業務課題の言葉がない"), ("not a question", "質問になっていない"),
     ("a question where", "言い切りでなく質問になった"), ("recites", "指示文の書き写し"),
-    ("not in the polite", "です・ます調でない"), ("points at", "ない文を指している"), ("copies the example", "例の書き写し"))
+    ("not in the polite", "です・ます調でない"), ("points at", "ない文を指している"), ("copies the example", "例の書き写し"),
+    ("a sentence where", "短い言葉でなく文になった"), ("not a noun phrase", "仕事を表す言葉になっていない"))
 
 
 def problems_ja(problems: list[str]) -> str:
@@ -203,7 +236,9 @@ def problems_ja(problems: list[str]) -> str:
 def reminder_for(problems: list[str], slot: SlotSpec) -> str:
     """One Japanese line telling the model what to fix on its retry."""
     parts = []
-    if any(p.startswith(("length", "not Japanese")) for p in problems):
+    if slot.phrase and any(p.startswith(("length", "not Japanese", "a sentence", "not a noun")) for p in problems):
+        parts.append(f"日本語の短い言葉（{slot.max_chars}字以内、「〜の〇〇」のように名詞で終わる）を1つだけ書いてください。")
+    elif any(p.startswith(("length", "not Japanese")) for p in problems):
         parts.append(f"日本語で{slot.sentences}文、{slot.max_chars}字以内で書いてください。")
     if any(p.startswith(("characters", "altered", "English")) for p in problems):
         parts.append("業務課題の言葉をそのまま、日本語の漢字で使ってください。")
