@@ -67,6 +67,8 @@ _DATE_CUE = re.compile(r"いつ|時期|何年|年度|期限|締切|締め切り|
 _REQUIREMENT_CUE = re.compile(r"要件|条件|対象|資格|必要|できますか|可能|限ら|限る|基準")
 _REQUIREMENT_WORD = re.compile(r"要件|条件|対象|必要|限|以上|以下|未満|こと|できる|できない|不可|可能")
 _DATE = re.compile(r"\d{4}年|\d+月|年度")
+_POINTER = re.compile(r"参照してください|を参照|文書にまとめ|文書にあります|文書で扱|にまとめています|詳しくは")
+"""A sentence that sends the reader to another document carries no fact of its own."""
 _ASKING = re.compile(r"[?？]\s*[」』）)]*$")
 ENTITY_PATTERN = _ENTITY = re.compile("|".join(re.escape(n) for n in sorted([*ENTITY_PARENTS, *ENTITY_ALIASES], key=len, reverse=True)))
 _GENERIC_TERMS = frozenset(
@@ -280,6 +282,8 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
         if c.rival:
             s -= 0.3  # about 企業派遣型 when 副業型 was asked
         if _ASKING.search(c.text):
+            s -= 0.3
+        if _POINTER.search(c.text):
             s -= 0.3
         if len(c.text) < 15:
             s *= 0.5
