@@ -102,3 +102,35 @@ def test_selection_is_fast_and_deterministic() -> None:
     first = select_evidence("地域活性化起業人の副業型の上限は？", many)
     assert time.perf_counter() - start < 0.5  # the budget is 200 ms; a loaded CI machine gets slack
     assert first == select_evidence("地域活性化起業人の副業型の上限は？", many)
+
+
+def test_a_table_is_read_as_rows_and_a_pointer_is_not_evidence() -> None:
+    table = make_chunk("t2", "手順の対応", "document",
+                       "手順の対応は次のとおりです。\n| 番号 | 全体手順書 | ガイドブック |\n|---|---|---|\n"
+                       "| 1 | 全体方針の決定 | 業務課題の特定 |\n| 2 | 推進体制の整備 | 人材要件の定義 |\n"
+                       "詳しくは「外部人材の任用・契約形態の比較」の文書を参照してください。")
+    selection = select_evidence("全体手順書とガイドブックの手順の対応は？", hits(table))
+    joined = " ".join(e.text for e in selection.evidence)
+    assert "1、全体方針の決定、業務課題の特定" in joined
+    assert "---" not in joined and "|" not in joined and "参照してください" not in joined
+
+
+def test_a_list_announced_by_the_chosen_sentence_comes_with_it_even_across_chunks() -> None:
+    lead = make_chunk("m", "募集要項に盛り込む項目", "practice", "自治体が募集に使った主な媒体は次のとおりです。")
+    listing = lead.model_copy(update={
+        "chunk_id": "m-1", "text": "- ビズリーチ:福山市、浜松市\n- エン・ジャパン:生駒市、中野区。合同募集もありました。\n- YOUTRUST:渋谷区"})
+    lead = lead.model_copy(update={"chunk_id": "m-0"})
+    selection = select_evidence("自治体が募集に使った媒体は？", hits(lead, listing))
+    first, second = selection.evidence[:2]  # one item per passage, side by side
+    assert first.text == "自治体が募集に使った主な媒体は次のとおりです。"
+    assert "ビズリーチ" in second.text and "YOUTRUST:渋谷区" in second.text
+    for e, c in zip(selection.evidence, selection.citations, strict=True):
+        assert e.text[:5] in c.text[e.span[0]:e.span[1]]
+
+
+def test_a_legal_basis_question_prefers_the_sentence_with_the_article() -> None:
+    basis = make_chunk("b", "特別職非常勤職員", "practice",
+                       "特別職非常勤職員には服務の規定が原則として適用されません。"
+                       "特別職非常勤職員の任用は、地方公務員法3条3項3号に基づきます。")
+    selection = select_evidence("特別職非常勤職員として任用する根拠規定は？", hits(basis))
+    assert "3条3項3号" in selection.evidence[0].text

@@ -20,7 +20,6 @@ from app.store import Manifest
 BELOW_THRESHOLD_FLAG = "below_threshold"
 NO_HITS_FLAG = "no_hits"
 LLM_ABSTAINED_FLAG = "llm_not_in_material"
-NOT_IN_MATERIAL = "資料に記載がありません"
 
 _KIND_ORDER = ["official", "guidebook-summary", "support-scheme", "case", "policy", "practice", "document"]
 
@@ -38,12 +37,6 @@ def abstain_reason(hits: list[Hit], threshold: float) -> str | None:
     if best is not None and best < threshold:
         return BELOW_THRESHOLD_FLAG
     return None
-
-
-def model_declined(text: str) -> bool:
-    """The model itself said the material does not cover the question (and said little else)."""
-    stripped = re.sub(r"\s+", "", text)
-    return NOT_IN_MATERIAL in stripped and len(stripped) <= len(NOT_IN_MATERIAL) + 40
 
 
 def _titles_from_corpus(corpus_dir: Path) -> list[tuple[str, str]]:

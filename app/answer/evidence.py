@@ -63,6 +63,10 @@ _EXPANSIONS: dict[str, str] = {
 }
 """A few words of the guidebook's domain that questions and the material name differently (財政支援 is written
 特別交付税で措置): the material's word is added to the question's terms."""
+_LAW_CUE = re.compile(r"根拠|法令|規定|法律|条文|何法|法的")
+_LAW = re.compile(r"法\d+条|法第\d+条|\d+条\d+項|第\d+条|法律第\d+号")
+_UNKNOWN = re.compile(r"確認できていません|分かっていません|わかっていません|含まれていません|見つかりませんでした|明らかではありません")
+_ASKS_UNKNOWN = re.compile(r"分か|わか|確認|公開|載って|記載|明らか")
 _DATE_CUE = re.compile(r"いつ|時期|何年|年度|期限|締切|締め切り|日程|策定|開始|始ま|創設|公表")
 _REQUIREMENT_CUE = re.compile(r"要件|条件|対象|資格|必要|できますか|可能|限ら|限る|基準")
 _REQUIREMENT_WORD = re.compile(r"要件|条件|対象|必要|限|以上|以下|未満|こと|できる|できない|不可|可能")
@@ -88,6 +92,8 @@ class Intent:
     entities: frozenset[str]
     japanese: bool = True
     focus_terms: frozenset[str] = frozenset()
+    wants_law: bool = False
+    asks_unknown: bool = False
 
 
 @dataclass
@@ -136,6 +142,8 @@ def intent_of(question: str) -> Intent:
         wants_requirement=bool(_REQUIREMENT_CUE.search(question)),
         entities=entities_of(question),
         japanese=has_japanese(question),
+        wants_law=bool(_LAW_CUE.search(question)),
+        asks_unknown=bool(_ASKS_UNKNOWN.search(question)),
         focus_terms=frozenset(t for t in terms if not any(t in e for e in entities_of(question))),
     )
 
@@ -158,6 +166,8 @@ def _clean(text: str, start: int, end: int, marked: list[tuple[int, int]]) -> st
             pos = max(pos, min(m_end, end))
     pieces.append(text[pos:end])
     flat = " ".join("".join(pieces).split())
+    if flat.startswith("|"):  # a table row: its cells, read as a line
+        flat = "、".join(cell.strip() for cell in flat.strip("|").split("|") if cell.strip())
     return neutralise(re.sub(r"^[-*+・•●○◆◇■□▪>#\s]+", "", flat)).strip()
 
 
@@ -168,6 +178,7 @@ def _inside_marked(start: int, end: int, marked: list[tuple[int, int]]) -> bool:
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+・•●○◆◇■□▪]|\d{1,3}[.)．]|[（(]\d{1,3}[)）]|[①-⑳])")
+_TABLE_RULE = re.compile(r"^\|?[\s:|-]*-{3}[\s:|-]*$")
 _LEAD_IN = re.compile(r"(?:次|以下|下記)の|次のとおり|次の通り|[:：]$")
 """A sentence that announces the list after it (「次の項目は…」): the list is its content."""
 LIST_ITEM_CHARS = 60
@@ -175,23 +186,27 @@ LIST_ITEM_CHARS = 60
 
 
 def units(text: str) -> list[list[tuple[int, int]]]:
-    """Sentences, except that a run of short list lines (with the short label line before it) is one unit."""
+    """Sentences, except that a list — its item lines (「- …」, table rows) and short lines without a sentence end,
+    with the label line before them — is one unit of whole lines (「自己紹介 5分」 alone says nothing)."""
     out: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
-    for start, end in sentence_spans(text):
-        line_start = text.rfind("\n", 0, start) + 1
-        whole_line = text[line_start:start].strip() == "" and text[end:].split("\n", 1)[0].strip() == ""
-        short_line = whole_line and end - start <= LIST_ITEM_CHARS
-        if short_line and (_LIST_ITEM.match(text[start:end]) or run and text[end - 1] not in "。！？"):
+    spans = sentence_spans(text)
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos + len(line) - len(line.lstrip()), pos + len(line.rstrip())
+        pos += len(line) + 1
+        if end <= start or _TABLE_RULE.match(line):
+            continue  # |---|---| draws the table; it says nothing
+        body = text[start:end]
+        is_item = bool(_LIST_ITEM.match(body)) or body.startswith("|")
+        is_label = len(body) <= LIST_ITEM_CHARS and body[-1] not in "。！？"
+        if is_item and len(body) <= 2 * LIST_ITEM_CHARS or is_label:
             run.append((start, end))
             continue
         if run:
             out.append(run)
             run = []
-        if short_line and text[end - 1] not in "。！？":  # a label: it may open the list that follows
-            run = [(start, end)]
-            continue
-        out.append([(start, end)])
+        out.extend([span] for span in spans if start <= span[0] and span[1] <= end)
     if run:
         out.append(run)
     return out
@@ -285,6 +300,10 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
             s -= 0.3
         if _POINTER.search(c.text):
             s -= 0.3
+        if intent.wants_law and _LAW.search(canonical(c.text)):
+            s += 0.2
+        if _UNKNOWN.search(c.text) and not intent.asks_unknown:
+            s -= 0.2  # what the material does not know answers only a question about what is known
         if len(c.text) < 15:
             s *= 0.5
         c.score = s
@@ -320,15 +339,36 @@ def select_evidence(
         chosen.append(c)
         used += len(c.text)
     following = {(a.hit_index, a.order): b for a, b in zip(cands, cands[1:], strict=False) if a.hit_index == b.hit_index}
+    following.update(_across_chunks(cands, hits))
     items = _join_following(chosen, following, intent)
     selection = Selection(weak=intent.japanese and max(c.focus for c in cands) < WEAK_COVERAGE)
-    for n, group in enumerate(items, start=1):
-        hit = hits[group[0].hit_index]
-        start, end = group[0].start, group[-1].end
-        citation = Citation.from_hit(n, hit, highlight=(start, end))
+    # one item per passage: a sentence joined with the start of the next chunk becomes two neighbouring items
+    pieces = [[c for c in group if c.hit_index == h] for group in items
+              for h in dict.fromkeys(c.hit_index for c in group)]
+    for n, piece in enumerate(pieces, start=1):
+        citation = Citation.from_hit(n, hits[piece[0].hit_index], highlight=(piece[0].start, piece[-1].end))
         selection.citations.append(citation)
-        selection.evidence.append(Evidence.of(citation, "".join(c.text for c in group)))
+        selection.evidence.append(Evidence.of(citation, "".join(c.text for c in piece)))
     return selection
+
+
+def _across_chunks(cands: list[Candidate], hits: list[Hit]) -> dict[tuple[int, int], Candidate]:
+    """The last sentence of a passage → the first of the next passage of the same document, when both were
+    retrieved (a list announced at the end of one chunk is the start of the next: 「主な媒体は次のとおりです。」)."""
+    by_id = {hit.chunk.chunk_id: i for i, hit in enumerate(hits)}
+    last: dict[int, Candidate] = {}
+    first: dict[int, Candidate] = {}
+    for c in cands:
+        last[c.hit_index] = c
+        first.setdefault(c.hit_index, c)
+    out: dict[tuple[int, int], Candidate] = {}
+    for i, c in last.items():
+        head, _, number = hits[i].chunk.chunk_id.rpartition("-")
+        if number.isdigit():
+            j = by_id.get(f"{head}-{int(number) + 1:0{len(number)}d}")
+            if j is not None and j in first:
+                out[(c.hit_index, c.order)] = first[j]
+    return out
 
 
 def _join_following(
