@@ -58,6 +58,8 @@ _NEGATION = re.compile(
 )
 """Negated predicates (できません, 認められない, 対象外). Not obligations (しなければならない) nor 少ない: a sentence whose
 polarity differs from its evidence's says the opposite of it."""
+_ANNOUNCES = re.compile(r"(?:以下|次|下記)の(?:通り|とおり|ように|よう)|(?:以下|次)(?:です|になります|が挙げられます)")
+"""「…は以下の通りです。」 promises a list the synthesis never writes: the evidence above is the list."""
 _PROMPT_WORDS = re.compile(r"【|抜粋|根拠の番号|番号を付け|規則[:：]")
 
 
@@ -117,6 +119,8 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
     source = "".join(e.text for e in cited)
     if _PROMPT_WORDS.search(body):
         return "prompt_recitation"
+    if _ANNOUNCES.search(body):
+        return "announces_nothing"
     if question_echo(body, question):
         return "question_echo"
     if missing_figures(figures(body), figures(source)):
