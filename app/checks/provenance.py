@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 
+from app.sentences import sentence_spans, strip_span
+
 CORPUS_KINDS = frozenset({"guidebook-summary", "case", "support-scheme", "policy", "practice"})
 """Front-matter kinds of the shipped corpus (ingest.frontmatter.CorpusKind), whose bodies follow our conventions."""
 
-_TERMINATOR = re.compile(r"((?:[。！？]|[!?](?=\s|$|[^\x00-\x7f]))+[」』）)\]]*)")
 """Sentence end: the chunker's rule (ingest.chunking), so a marked sentence is exactly one the splitter yields."""
 
 _SOURCE = r"(?:情報源|出典|報道|記事|資料|発信)"
@@ -92,38 +93,6 @@ _CELL_META = re.compile(
 """A cell of a confidence column: 「複数で確認」「1情報源」「金額は複数、要件は1情報源」, and the column's header."""
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of every sentence (line ends and 。！？ end one; surrounding spaces excluded)."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        cursor = pos
-        for match in _TERMINATOR.finditer(line):
-            spans.append((cursor, pos + match.end()))
-            cursor = pos + match.end()
-        spans.append((cursor, pos + len(line)))
-        pos += len(line) + 1
-    joined: list[tuple[int, int]] = []
-    for start, end in spans:  # 「（紹介記事1件による。…）」: a 。 inside a parenthetical does not end the sentence
-        if joined and _open_parens(text[joined[-1][0] : joined[-1][1]]) > 0 and text[joined[-1][1] - 1 : joined[-1][1]] != "\n":
-            joined[-1] = (joined[-1][0], end)
-        else:
-            joined.append((start, end))
-    return [s for s in (_strip(text, a, b) for a, b in joined) if s[1] > s[0]]
-
-
-def _open_parens(piece: str) -> int:
-    return sum(piece.count(c) for c in "（(") - sum(piece.count(c) for c in ")）")
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def is_meta_sentence(sentence: str) -> bool:
     """True for a sentence about the document, its sources or its confidence (see the module docstring).
 
@@ -147,7 +116,7 @@ def _table_cells(text: str) -> list[tuple[int, int]]:
         if line.lstrip().startswith("|"):
             for m in _CELL.finditer(line):
                 if _CELL_META.match(m.group(1)):
-                    spans.append(_strip(text, pos + m.start(), pos + m.end()))
+                    spans.append(strip_span(text, pos + m.start(), pos + m.end()))
         pos += len(line) + 1
     return spans
 
