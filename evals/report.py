@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 SUMMARY_KEYS = ["items", "fact_coverage", "must_not_violations", "invalid_citations", "abstention_accuracy",
                 "hit@5", "mrr", "section_coverage", "p50_s"]
-LOWER_IS_BETTER = {"must_not_violations", "invalid_citations", "p50_s", "set_errors", "errors"}
+LOWER_IS_BETTER = {"must_not_violations", "invalid_citations", "p50_s", "set_errors", "errors", "failed", "draft_warnings",
+                   "form_defects", "form_defect_rate"}
 
 
 class ItemChange(BaseModel):

@@ -136,3 +136,10 @@ def test_report_lists_the_five_worst_items_with_why() -> None:
     assert [i["id"] for i in worst] == ["d0", "d1", "d2", "d3", "d4"]
     md = to_markdown({"summary": {}, "items": items})
     assert "worst items" in md and "1. **d0** (posting): FAIL facts=0.00 (facts missed: f0)" in md
+
+
+def test_fewer_failures_and_form_defects_read_as_better() -> None:
+    from evals.report import Comparison, format_comparison
+
+    text = format_comparison(Comparison(summary_delta={"failed": -5, "form_defects": -2, "passed": 5}))
+    assert "failed: -5 (better)" in text and "form_defects: -2 (better)" in text and "passed: +5 (better)" in text
