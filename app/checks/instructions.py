@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from app.sentences import merge_spans
+
 _SENTENCE = re.compile(r"(?:[^。！？!?.\n]|\.(?!\s|$|[^\x00-\x7f]))*(?:[。！？!?.]+[」』）)\"']*|\n|$)")
 """A sentence: up to 。！？!? (with closing quotes) or a line end. ASCII '.' ends a sentence only before a space, a
 line end or a Japanese character (not in "p.12" or "ver.2")."""
@@ -87,16 +89,6 @@ def _role_turns(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
 def instruction_spans(text: str, doc_kind: str = "document") -> list[tuple[int, int]]:
     """Character ranges `[start, end)` of sentences (and chat turns) that order an assistant; [] for ordinary text.
 
@@ -105,7 +97,7 @@ def instruction_spans(text: str, doc_kind: str = "document") -> list[tuple[int, 
     spans = [(a, b) for a, b in _sentences(text) if _SENTENCE_PATTERNS.search(text[a:b])]
     spans.extend(_role_turns(text))
     trimmed = []
-    for start, end in _merge(spans):
+    for start, end in merge_spans(spans):
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from app.sentences import sentence_spans, strip_span
+from app.sentences import merge_spans, sentence_spans, strip_span
 
 CORPUS_KINDS = frozenset({"guidebook-summary", "case", "support-scheme", "policy", "practice"})
 """Front-matter kinds of the shipped corpus (ingest.frontmatter.CorpusKind), whose bodies follow our conventions."""
@@ -121,16 +121,6 @@ def _table_cells(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
 def meta_spans(text: str, doc_kind: str = "document") -> list[tuple[int, int]]:
     """Character ranges `[start, end)` of `text` that are about the document, not facts; [] when there are none.
 
@@ -140,7 +130,7 @@ def meta_spans(text: str, doc_kind: str = "document") -> list[tuple[int, int]]:
         spans.extend((a, b) for a, b in sentence_spans(text) if is_meta_sentence(text[a:b]))
     spans.extend(_parentheticals(text))
     spans.extend(_table_cells(text))
-    return [s for s in _merge(spans) if s[1] > s[0]]
+    return [s for s in merge_spans(spans) if s[1] > s[0]]
 
 
 def meta_texts(text: str, doc_kind: str = "document") -> list[str]:
