@@ -180,3 +180,16 @@ def test_english_questions_use_their_own_threshold(cfg: Settings) -> None:
     pipeline = AnswerPipeline(cfg, scripted("四段階です[1]。"), retriever)
     assert not pipeline.ask("What are the steps?").abstained
     assert pipeline.ask("確保の手順は？").abstained
+
+
+def test_passages_that_are_only_provenance_notes_give_an_abstention_not_an_empty_evidence_block(cfg: Settings) -> None:
+    from answer_fakes import make_chunk
+
+    note = make_chunk("scheme-note", "地域活性化起業人", "support-scheme",
+                      "この文書は、地域活性化起業人について公開情報から dxhire がまとめたものです。")
+    llm = scripted("使われない[1]。")
+    retriever = KeywordRetriever(chunks=[note], keywords={note.chunk_id: ["地域活性化起業人"]})
+    items = list(AnswerPipeline(cfg, llm, retriever).stream("地域活性化起業人とは？"))
+    answer = items[-1]
+    assert answer.abstained and "no_hits" in answer.flags and answer.evidence == []
+    assert not any(isinstance(i, EvidenceReady) for i in items) and llm.calls == []

@@ -101,7 +101,16 @@ class AnswerPipeline:
         timings["retrieve_s"] = _round(perf_counter() - t)
 
         reason = abstain_reason(hits, self.threshold_for(rewritten.question))
-        if reason is not None:
+        selection = None
+        if reason is None:
+            t = perf_counter()
+            selection = select_evidence(
+                rewritten.question, hits, max_items=self.settings.evidence_items, max_chars=self.settings.evidence_chars
+            )
+            timings["select_s"] = _round(perf_counter() - t)
+            if not selection.evidence:  # every passage was provenance notes or instructions: nothing to show
+                reason = NO_HITS_FLAG
+        if reason is not None or selection is None:
             text = abstention_text(self.topics(), no_hits=reason == NO_HITS_FLAG)
             yield text
             timings["total_s"] = _round(perf_counter() - start)
@@ -110,22 +119,14 @@ class AnswerPipeline:
                 standalone_question=rewritten.question,
             )
             return
-
-        t = perf_counter()
-        selection = select_evidence(
-            rewritten.question, hits, max_items=self.settings.evidence_items, max_chars=self.settings.evidence_chars
-        )
-        timings["select_s"] = _round(perf_counter() - t)
         timings["evidence_s"] = _round(perf_counter() - start)
         if selection.weak:
             flags.append(FlagCode.WEAK_EVIDENCE)
         yield EvidenceReady(evidence=selection.evidence, citations=selection.citations, elapsed_s=timings["evidence_s"])
 
         english = wants_english(q)
-        raw = ""
-        if selection.evidence:
-            messages = synthesis.build_messages(rewritten.question, selection.evidence, english=english)
-            raw = yield from self._synthesise(messages, timings, queue_events, english)
+        messages = synthesis.build_messages(rewritten.question, selection.evidence, english=english)
+        raw = yield from self._synthesise(messages, timings, queue_events, english)
         checked = synthesis.check(raw, selection.evidence, rewritten.question, english=english)
         for sentence, why in checked.removed:
             log.info("synthesis sentence removed (%s): %s", why, sentence)
@@ -134,8 +135,8 @@ class AnswerPipeline:
             flags.append(FlagCode.NON_JAPANESE_CHARACTERS)
         if not raw.strip():
             flags.append(FlagCode.EMPTY_ANSWER)
-        abstained = selection.weak and bool(synthesis.NOT_STATED.search(checked.text)) or not selection.evidence
-        if abstained:
+        abstained = selection.weak and bool(synthesis.NOT_STATED.search(checked.text))
+        if abstained:  # the material barely touches the question and the model says it is not there
             flags.append(LLM_ABSTAINED_FLAG)
         timings["total_s"] = _round(perf_counter() - start)
         yield Answer(
