@@ -34,17 +34,35 @@ def use_pipeline(monkeypatch: pytest.MonkeyPatch, tmp_path):
     return install
 
 
+STEPS = "確保の手順は、業務課題の特定、人材要件の定義、人材の選定、人材の受け入れの四段階です"
+
+
 def test_ask_json_shape(use_pipeline) -> None:
-    use_pipeline(scripted("四段階です[1]。架空[8]。"))
+    use_pipeline(scripted(f"{STEPS}[1]。架空の制度も使えます[8]。"))
     result = runner.invoke(make_app(), ["ask", "確保の手順は？", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["answer", "abstained", "citations", "flags", "timings"]
+    assert list(data) == ["answer", "abstained", "evidence", "citations", "flags", "timings"]
     assert data["abstained"] is False
     assert list(data["citations"][0]) == ["n", "title", "kind", "source", "page", "heading", "text"]
     assert data["citations"][0]["n"] == 1
-    assert "invalid_citation_removed" in data["flags"]
-    assert {"retrieve_s", "total_s"} <= set(data["timings"])
+    assert "[8]" not in data["answer"] and "synthesis_sentence_removed" in data["flags"]
+    assert {"retrieve_s", "evidence_s", "total_s"} <= set(data["timings"])
+    assert data["timings"]["evidence_s"] <= data["timings"]["total_s"]
+
+
+def test_ask_json_evidence_spans_index_into_the_cited_passage(use_pipeline) -> None:
+    use_pipeline(scripted(f"{STEPS}[1]。"))
+    data = json.loads(runner.invoke(make_app(), ["ask", "確保の手順は？", "--json"]).stdout)
+    assert data["evidence"], data
+    cited = {c["n"]: c for c in data["citations"]}
+    for e in data["evidence"]:
+        assert list(e) == ["n", "text", "source", "page", "heading", "span"]
+        start, end = e["span"]
+        passage = cited[e["n"]]["text"]
+        assert 0 <= start < end <= len(passage)
+        assert passage[start:end].strip() == e["text"] and e["source"] == cited[e["n"]]["source"]
+    assert "人材要件の定義" in data["evidence"][0]["text"]
 
 
 def test_ask_json_abstains(use_pipeline) -> None:
@@ -53,10 +71,29 @@ def test_ask_json_abstains(use_pipeline) -> None:
     assert data["abstained"] is True and data["citations"] == []
 
 
-def test_ask_plain_prints_sources(use_pipeline) -> None:
-    use_pipeline(scripted("四段階です[1]。"))
+def test_ask_plain_prints_evidence_then_the_synthesis_then_sources(use_pipeline) -> None:
+    use_pipeline(scripted("四段階で進めます[1]。"))
     result = runner.invoke(make_app(), ["ask", "確保の手順は？"])
-    assert result.exit_code == 0 and "出典" in result.stdout and "[1]" in result.stdout
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    evidence, summary, sources = out.index("資料の該当箇所"), out.index("まとめ"), out.index("出典")
+    assert evidence < out.index(f"[1] {STEPS}。") < summary < out.index("四段階で進めます[1]。") < sources
+    assert "外部デジタル人材の確保の手順（要約（ガイドブック概要））" in out[evidence:summary]  # title（種別）
+
+
+def test_ask_plain_prints_the_checked_text_when_the_check_changed_it(use_pipeline) -> None:
+    use_pipeline(scripted(f"{STEPS}[1]。架空の制度も使えます[8]。"))
+    out = runner.invoke(make_app(), ["ask", "確保の手順は？"]).stdout
+    streamed_end = out.index("架空の制度も使えます[8]。")
+    checked = out.index("確認したまとめ", streamed_end)
+    assert "[8]" not in out[checked:out.index("出典")]
+    assert "検証メモ: " in out and "synthesis_sentence_removed" not in out  # Japanese only
+
+
+def test_ask_plain_abstention_has_no_evidence_block(use_pipeline) -> None:
+    use_pipeline(scripted("x"))
+    out = runner.invoke(make_app(), ["ask", "市民税の納付方法"]).stdout
+    assert "資料の該当箇所" not in out and "まとめ" not in out and out.strip()
 
 
 def test_empty_question_one_line_exit_2(use_pipeline) -> None:

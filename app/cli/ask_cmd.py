@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,18 +15,32 @@ from app.cli.common import fail, load_settings, print_json
 from app.config import Settings
 from app.flags import visible as visible_flags
 from app.models.registry import LLMChoice, resolve
-from app.schemas import Answer
+from app.schemas import Answer, Citation, Evidence, EvidenceReady
+
+if TYPE_CHECKING:
+    from app.models.limiter import QueueStatus
 
 LLMOption = Annotated[
     LLMChoice | None, typer.Option("--llm", help="LLM backend (default: DXHIRE_LLM_BACKEND)", case_sensitive=False)
 ]
 
 
+EVIDENCE_HEADER_JA = "資料の該当箇所"
+SYNTHESIS_HEADER_JA = "まとめ"
+CHECKED_HEADER_JA = "（根拠と照らして確認したまとめ）"
+
+
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """The exact `--json` shape of the issue (no scores or hits; those stay in the core objects)."""
+    """The exact `--json` shape of the issue (no scores or hits; those stay in the core objects). `evidence[i].span`
+    is `[start, end)` inside the text of the citation with the same `n`."""
     return {
         "answer": answer.answer,
         "abstained": answer.abstained,
+        "evidence": [
+            {"n": e.n, "text": e.text, "source": e.source, "page": e.page, "heading": e.heading,
+             "span": [e.span[0], e.span[1]]}
+            for e in answer.evidence
+        ],
         "citations": [
             {"n": c.n, "title": c.title, "kind": c.kind, "source": c.source, "page": c.page, "heading": c.heading,
              "text": c.text}
@@ -40,9 +54,29 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def format_sources(answer: Answer) -> str:
     lines = []
     for c in answer.citations:
-        where = f"p.{c.page}" if c.page is not None else c.heading
+        where = _where(c)
         lines.append(f"  [{c.n}] {c.title}（{c.kind_label}）{'／' + where if where else ''} — {c.source}")
     return "出典 / sources:\n" + "\n".join(lines) if lines else ""
+
+
+def _where(c: Citation) -> str:
+    """`p.12` for a PDF page, else the heading (left out when it only repeats the title)."""
+    if c.page is not None:
+        return f"p.{c.page}"
+    return c.heading if c.heading and c.heading != c.title else ""
+
+
+def format_evidence(evidence: list[Evidence], citations: list[Citation]) -> str:
+    """「資料の該当箇所」: each excerpt verbatim with its marker and where it comes from, before any model text."""
+    if not evidence:
+        return ""
+    by_n = {c.n: c for c in citations}
+    lines = [f"{EVIDENCE_HEADER_JA}:"]
+    for e in evidence:
+        c = by_n.get(e.n)
+        origin = f" — {c.title}（{c.kind_label}）{_where(c)}" if c is not None else f" — {e.source}"
+        lines.append(f"  [{e.n}] {e.text}{origin}")
+    return "\n".join(lines)
 
 
 def _settings(llm: LLMChoice | None) -> Settings:
@@ -66,24 +100,43 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
-def _print_stream(items: Iterator[str | Answer]) -> Answer:
-    """Echo text pieces as they come; print the corrected text if verification changed it, then sources."""
+def _print_stream(items: Iterator[str | QueueStatus | EvidenceReady | Answer]) -> Answer:
+    """Print the evidence as soon as it is selected, then stream the model's synthesis under 「まとめ」; print the
+    checked text if the check changed it, then the sources and the flags (Japanese only; codes are in --json).
+    A place in line for the model (QueueStatus) goes to stderr, so stdout stays the answer."""
+    from app.models.limiter import QueueStatus  # langchain: not imported by `dxhire --help`
+
     streamed: list[str] = []
     final: Answer | None = None
+    evidence_shown = False
     for item in items:
         if isinstance(item, Answer):
             final = item
+        elif isinstance(item, EvidenceReady):
+            block = format_evidence(item.evidence, item.citations)
+            if block:
+                typer.echo(block + "\n")
+                evidence_shown = True
+        elif isinstance(item, QueueStatus):
+            typer.echo(item.ja, err=True)
         else:
+            if not streamed and evidence_shown:
+                typer.echo(f"{SYNTHESIS_HEADER_JA}:")
             streamed.append(item)
             sys.stdout.write(item)
             sys.stdout.flush()
-    sys.stdout.write("\n")
+    if streamed:
+        sys.stdout.write("\n")
     assert final is not None
+    if not evidence_shown and final.evidence:  # a stream without the event (never from the core): still evidence first
+        typer.echo(format_evidence(final.evidence, final.citations) + "\n")
+        evidence_shown = True
     if "".join(streamed).strip() != final.answer.strip():
-        typer.echo("\n（引用番号を検証して修正しました / citations verified and corrected）\n" + final.answer)
+        header = CHECKED_HEADER_JA if streamed else (f"{SYNTHESIS_HEADER_JA}:" if evidence_shown else "")
+        typer.echo(("\n" if streamed else "") + (header + "\n" if header else "") + final.answer)
     sources = format_sources(final)
     if sources:
-        typer.echo(sources)
+        typer.echo("\n" + sources)
     for flag in visible_flags(final.flags):  # Japanese only; the codes are in --json
         typer.echo(f"検証メモ: {flag.ja}")
     return final
