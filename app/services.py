@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from app.answer import AnswerPipeline
+    from app.answer.memory import ConversationMemory
     from app.cases.service import CaseService
     from app.drafting.profile import MunicipalityProfile
     from app.models.limiter import LimitedChatModel
@@ -103,6 +104,14 @@ class Services:
         from app.answer import AnswerPipeline
 
         return AnswerPipeline(self.settings, self.llm, self.retriever)
+
+    @cached_property
+    def memory(self) -> ConversationMemory:
+        """The chat sessions' last turns (key: the browser session), so a web follow-up takes the same memory and
+        rewrite path as `dxhire chat` (`answers.stream_session`)."""
+        from app.answer.memory import ConversationMemory
+
+        return ConversationMemory(max_turns=self.settings.memory_turns)
 
     @cached_property
     def feedback(self) -> FeedbackStore:

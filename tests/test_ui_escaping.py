@@ -58,3 +58,15 @@ def test_escape_md_renders_as_the_same_characters(text: str) -> None:
 
     rendered = _html(render.escape_md(text))
     assert html.unescape(rendered.removeprefix("<p>").removesuffix("</p>\n")) == text
+
+
+def test_highlighted_passage_and_evidence_excerpts_are_inert_around_the_mark() -> None:
+    from app.schemas import Evidence
+
+    text = f"前{HOSTILE_TEXT}後"
+    cite = _hostile_citation().model_copy(update={"text": text, "highlight": (1, 1 + len(HOSTILE_TEXT))})
+    md = render.sources_markdown(Answer(answer="x[1]。", citations=[cite]))
+    _assert_inert(md.replace("<mark>", "").replace("</mark>", ""))
+    assert "<mark>" in _html(md) and "onerror" not in _html(md).replace("onerror=alert(1)", "")
+    answer = Answer(answer="x[1]。", citations=[cite], evidence=[Evidence.of(cite, HOSTILE_TEXT)])
+    _assert_inert(render.answer_markdown(answer).replace("<b>[1]</b>", ""))

@@ -8,13 +8,14 @@ from typing import Any
 
 import gradio as gr
 import pytest
-from answer_fakes import KeywordRetriever, scripted
+from answer_fakes import KeywordRetriever, is_rewrite_call, make_chunk, scripted
 
 from app.config import Settings
+from app.models.fake import FakeChatModel, extractive_answer
 from app.schemas import Answer
 from app.services import Services
 from app.ui import render
-from app.ui.tabs.chat import make_chat_handler, make_feedback_export, make_feedback_handler
+from app.ui.tabs.chat import make_chat_handler, make_feedback_export, make_feedback_handler, make_reset_handler
 from ingest.report import FileReport, IngestReport
 
 ANSWER = "地域活性化起業人は企業の社員を受け入れる制度です[1]。"
@@ -29,29 +30,85 @@ def _run(gen) -> list[tuple]:
     return list(gen)
 
 
-def test_chat_streams_then_shows_the_verified_answer_with_sources(services: Services) -> None:
-    outputs = _run(make_chat_handler(services)("地域活性化起業人とは？", [], []))
-    chat, sources, turns, history, payload, question = outputs[-1]
-    assert len(outputs) > 3  # streamed piece by piece, not one block
-    partial = outputs[2][0][-1]["content"]
-    assert partial.endswith("▍") and len(partial) < len(ANSWER)
-    assert outputs[0][5] == ""  # the question box is cleared at once
-    assert "<b>[1]</b>" in chat[-1]["content"]
+def test_chat_shows_the_evidence_first_then_streams_then_shows_the_verified_answer(services: Services) -> None:
+    outputs = _run(make_chat_handler(services)("地域活性化起業人とは？", []))
+    chat, sources, turns, payload, question = outputs[-1]
+    assert outputs[0][4] == ""  # the question box is cleared at once
+    first = outputs[1]  # the evidence, before any model text: in the bubble and in the sources panel
+    assert render.EVIDENCE_HEADER_JA in first[0][-1]["content"] and "<b>[1]</b>" in first[0][-1]["content"]
+    assert "三大都市圏の企業の社員" in first[0][-1]["content"] and "企業の社員を受け入れる制度です" not in \
+        first[0][-1]["content"]
+    assert "地域活性化起業人（企業派遣型・副業型）" in first[1] and "<mark>" in first[1]
+    partials = [o[0][-1]["content"] for o in outputs[2:-1]]
+    assert len(partials) > 3 and all(p.endswith("▍") for p in partials)  # streamed piece by piece, not one block
+    assert all(p.index(render.EVIDENCE_HEADER_JA) < p.index(render.SYNTHESIS_HEADER_JA) for p in partials)
+    final = chat[-1]["content"]
+    assert final.index("三大都市圏") < final.index(render.SYNTHESIS_HEADER_JA) < final.index("受け入れる制度です<b>[1]</b>")
+    assert not final.endswith("▍")
     assert "地域活性化起業人（企業派遣型・副業型）" in sources and "支援制度の要約" in sources
-    assert turns == [("地域活性化起業人とは？", chat[-1]["content"])]
-    assert history == [["地域活性化起業人とは？", ANSWER]]
-    assert payload["answer"]["citations"][0]["n"] == 1
+    assert turns == [("地域活性化起業人とは？", final)]
+    assert payload["answer"]["citations"][0]["n"] == 1 and payload["answer"]["answer"] == ANSWER
+    assert payload["answer"]["evidence"][0]["n"] == 1
+
+
+SCHEMES = make_chunk(
+    "scheme-kigyojin", "地域活性化起業人（企業派遣型・副業型）", "support-scheme",
+    "地域活性化起業人の企業派遣型では、国が受入れの経費を1人あたり年間560万円を上限に特別交付税で措置します。"
+    "地域活性化起業人の副業型では、謝金などの報償費が年間100万円を上限に特別交付税で措置されます。",
+)
+
+
+class _Browser:
+    """What Gradio passes as `gr.Request`: only the session hash is used."""
+
+    def __init__(self, session_hash: str) -> None:
+        self.session_hash = session_hash
+
+
+def _follow_up_services(settings: Settings, rewrite: str) -> Services:
+    """The real pipeline over one passage naming both types; the model rewrites follow-ups as `rewrite` (""
+    = the small model's empty output) and otherwise answers from the evidence it is given."""
+    llm = FakeChatModel(lambda m: rewrite if is_rewrite_call(m) else extractive_answer(m))
+    retriever = KeywordRetriever([SCHEMES], {SCHEMES.chunk_id: ["地域活性化起業人", "副業型", "企業派遣型"]})
+    return Services(settings, llm=llm, retriever=retriever)
+
+
+@pytest.mark.parametrize("rewrite", ["", "地域活性化起業人の副業型の財政支援は？"], ids=["fallback", "model"])
+def test_a_follow_up_is_answered_about_its_own_subject(settings: Settings, rewrite: str) -> None:
+    services = _follow_up_services(settings, rewrite)
+    respond, browser = make_chat_handler(services), _Browser("tab-1")
+    *_, turns, first, _ = _run(respond("地域活性化起業人の財政支援は？", [], browser))[-1]
+    chat, _sources, turns, second, _ = _run(respond("副業型の場合は？", turns, browser))[-1]
+    standalone = second["answer"]["standalone_question"]
+    assert "地域活性化起業人" in standalone and "副業型" in standalone
+    assert second["answer"]["answer"] != first["answer"]["answer"]
+    sentences = [x for x in second["answer"]["answer"].split("。") if x]
+    assert "副業型" in sentences[0] and "100万円" in second["answer"]["evidence"][0]["text"]
+    assert not [x for x in sentences if "副業型" in x and "560万円" in x]  # 企業派遣型's figure is not 副業型's
+    assert len(chat) == 4 and "副業型" in chat[-1]["content"]
+
+
+def test_reset_forgets_the_sessions_turns_and_only_that_session(settings: Settings) -> None:
+    services = _follow_up_services(settings, "")
+    respond = make_chat_handler(services)
+    for tab in ("tab-1", "tab-2"):
+        _run(respond("地域活性化起業人の財政支援は？", [], _Browser(tab)))
+    chat, sources, turns, last, status = make_reset_handler(services)(_Browser("tab-1"))
+    assert (chat, turns, last, sources) == ([], [], None, render.SOURCES_PLACEHOLDER)
+    assert services.memory.history("tab-1") == [] and len(services.memory.history("tab-2")) == 1
+    *_, after, _ = _run(respond("副業型の場合は？", [], _Browser("tab-1")))[-1]
+    assert "地域活性化起業人" not in (after["answer"]["standalone_question"] or "")  # not read as a follow-up
 
 
 def test_unrelated_question_abstains_without_sources(settings: Settings) -> None:
     services = Services(settings, llm=scripted("使われないはず[1]。"), retriever=KeywordRetriever())
-    chat, sources, *_ = _run(make_chat_handler(services)("今日の天気は？", [], []))[-1]
+    chat, sources, *_ = _run(make_chat_handler(services)("今日の天気は？", []))[-1]
     assert render.NO_SOURCES_JA in sources and "[1]" not in sources
     assert services.llm.inner.calls == [] or all("書き換え" in str(c[0].content) for c in services.llm.inner.calls)
 
 
 def test_empty_question_changes_nothing(services: Services) -> None:
-    outputs = _run(make_chat_handler(services)("   ", [], []))
+    outputs = _run(make_chat_handler(services)("   ", []))
     assert len(outputs) == 1 and all(o == gr.skip() for o in outputs[0])
     assert services.llm.inner.calls == []
 
@@ -63,7 +120,7 @@ class _Stream:
         self.closed = False
         self.fail = fail
 
-    def stream(self, question: str, history: Any = None, **_options: Any):
+    def stream_session(self, memory: Any, session_id: str, question: str, **_options: Any):
         try:
             for piece in ["一", "二", "三", "四"]:
                 if self.fail and piece == "二":
@@ -77,24 +134,24 @@ class _Stream:
 def test_closed_browser_stops_the_stream_and_the_next_question_works(services: Services) -> None:
     stub = _Stream()
     services.__dict__["answers"] = stub
-    gen = make_chat_handler(services)("質問", [], [])
+    gen = make_chat_handler(services)("質問", [])
     next(gen), next(gen)
     gen.close()  # what Gradio does when the client disconnects
     assert stub.closed
     again = _Stream()
     services.__dict__["answers"] = again
-    assert _run(make_chat_handler(services)("次の質問", [], []))[-1][0][-1]["content"] == "一二三四"
+    assert _run(make_chat_handler(services)("次の質問", []))[-1][0][-1]["content"] == "一二三四"
 
 
 def test_model_error_is_shown_in_the_chat_not_raised(services: Services) -> None:
     services.__dict__["answers"] = _Stream(fail=RuntimeError("LLMに接続できません (DXHIRE_LLM_BASE_URL)"))
-    chat, sources, turns, *_ = _run(make_chat_handler(services)("質問", [], []))[-1]
+    chat, sources, turns, *_ = _run(make_chat_handler(services)("質問", []))[-1]
     assert "DXHIRE_LLM_BASE_URL" in chat[-1]["content"] and render.NO_SOURCES_JA in sources
     assert len(turns) == 1
 
 
 def test_feedback_is_stored_with_question_answer_and_sources_and_exported(services: Services) -> None:
-    *_, payload, _ = _run(make_chat_handler(services)("地域活性化起業人とは？", [], []))[-1]
+    *_, payload, _ = _run(make_chat_handler(services)("地域活性化起業人とは？", []))[-1]
     assert make_feedback_handler(services, "役に立った")(None, "x") == (gr.skip(), gr.skip())  # nothing to rate
     status, comment = make_feedback_handler(services, "根拠が違う")(payload, "別の資料が正しい")
     assert "根拠が違う" in status and comment == ""
@@ -201,7 +258,7 @@ def test_a_model_that_cannot_load_is_reported_in_the_chat(settings: Settings) ->
         def answers(self):  # type: ignore[override]
             raise RuntimeError("モデルを読み込めません（DXHIRE_LLM_BACKEND を確認）")
 
-    chat, sources, turns, *_ = _run(make_chat_handler(NoModel(settings))("質問", [], []))[-1]
+    chat, sources, turns, *_ = _run(make_chat_handler(NoModel(settings))("質問", []))[-1]
     assert "DXHIRE_LLM_BACKEND" in chat[-1]["content"] and render.NO_SOURCES_JA in sources
 
 

@@ -105,3 +105,49 @@ def test_a_passage_starting_like_a_list_stays_one_quote() -> None:
     md = render.citation_markdown(Citation(n=1, title="t", kind="case", source="s", text="- 上限額は年度ごとに示されます。"))
     assert "> \\- 上限額" in md
     assert "> 3\\. 手順" in render.citation_markdown(Citation(n=1, title="t", kind="case", source="s", text="3. 手順"))
+
+
+def _highlighted(text: str, sentence: str) -> Citation:
+    start = text.index(sentence)
+    return Citation(n=1, title="地域活性化起業人", kind="support-scheme", source="corpus/scheme-kigyojin.md",
+                    heading="副業型", text=text, chunk_id="c1", highlight=(start, start + len(sentence)))
+
+
+def test_sources_panel_marks_the_evidence_sentence_inside_its_passage() -> None:
+    sentence = "副業型の上限は、謝金が年間100万円です。"
+    cite = _highlighted(f"副業型は2024年度に新設されました。{sentence}現地での勤務は月1日以上です。", sentence)
+    md = render.sources_markdown(Answer(answer="上限は100万円です[1]。", citations=[cite]))
+    assert f"<mark>{sentence}</mark>" in md
+    passage = md[md.index("> "):]
+    assert passage.index("新設されました") < passage.index("<mark>") < passage.index("</mark>") < passage.index("現地")
+    assert render.HIGHLIGHT_NOTE_JA in md  # the panel says what the colour means
+    plain = render.sources_markdown(Answer(answer="x[1]。", citations=[_cite(1)]))
+    assert "<mark>" not in plain and render.HIGHLIGHT_NOTE_JA not in plain
+
+
+def test_a_long_passage_is_cut_to_a_window_around_its_highlight() -> None:
+    sentence = "措置率は0.5です。"
+    text = "前置きの文です。" * 80 + sentence + "後ろの文です。" * 80
+    md = render.passage_markdown(text, (text.index(sentence), text.index(sentence) + len(sentence)))
+    assert f"<mark>{sentence}</mark>" in md  # found however deep in the passage it sits
+    assert md.startswith("> …") and md.endswith("…")
+    assert len(md) < render.PASSAGE_LIMIT + 40
+    assert "前置き" in md and "後ろの文" in md  # context on both sides
+    start = render.passage_markdown(sentence + "後ろの文です。" * 80, (0, len(sentence)))
+    assert start.startswith(f"> <mark>{sentence}</mark>後ろ") and start.endswith("…")
+
+
+def test_a_highlight_outside_the_text_falls_back_to_the_plain_quote() -> None:
+    assert "<mark>" not in render.passage_markdown("短い本文です。", (3, 99))
+
+
+def test_answer_bubble_shows_the_evidence_then_the_synthesis() -> None:
+    from app.schemas import Evidence
+
+    sentence = "副業型の上限は、謝金が年間100万円です。"
+    cite = _highlighted(f"前の文。{sentence}", sentence)
+    answer = Answer(answer="謝金の上限は年間100万円です[1]。", citations=[cite], evidence=[Evidence.of(cite, sentence)])
+    md = render.answer_markdown(answer)
+    assert md.index(render.EVIDENCE_HEADER_JA) < md.index(f"> <b>[1]</b> {sentence}") \
+        < md.index(render.SYNTHESIS_HEADER_JA) < md.index("年間100万円です<b>[1]</b>")
+    assert "前の文" not in md  # the excerpt, not the passage

@@ -16,13 +16,19 @@ from typing import Any
 from app.config import Settings
 from app.flags import SEVERITY_ICON
 from app.flags import visible as visible_flags
-from app.schemas import KIND_LABELS_JA, Answer, Citation, Draft
+from app.schemas import KIND_LABELS_JA, Answer, Citation, Draft, Evidence
 
 NO_SOURCES_JA = "（根拠として示せる資料はありません）"
 INSTRUCTION_NOTE_JA = "⚠️ この資料にはAIへの指示のような文が含まれています。その文は回答の作成に使っていません。"
 SOURCES_HEADER = "### 根拠資料"
 SOURCES_PLACEHOLDER = f"{SOURCES_HEADER}\n\n質問すると、ここに根拠が表示されます。"
 SOURCES_WORKING = f"{SOURCES_HEADER}\n\n検索・回答を生成しています…"
+HIGHLIGHT_NOTE_JA = "<mark>色付きの部分</mark>が、回答の根拠にした文です。"
+EVIDENCE_HEADER_JA = "資料の該当箇所"
+SYNTHESIS_HEADER_JA = "まとめ"
+SYNTHESIS_WORKING_JA = "まとめを作成しています…"
+PASSAGE_LIMIT = 400
+"""Characters of a passage shown in the sources panel; a longer one is cut to a window around its highlight."""
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d{1,2})\\\]")
@@ -48,13 +54,50 @@ def location(page: int | None, heading: str) -> str:
     return heading
 
 
-def _quote(text: str, limit: int = 400) -> str:
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _inert_start(escaped: str) -> str:
+    """A passage opening "- …" or "1. …" is quoted text, not a list."""
+    return _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\.", escaped)
+
+
+def _quote(text: str, limit: int = PASSAGE_LIMIT) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[:limit] + "…"
-    # a passage opening "- …" or "1. …" is quoted text, not a list
-    text = _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\.", escape_md(text))
-    return "> " + text
+    return "> " + _inert_start(escape_md(text))
+
+
+def _window(before: str, marked: str, after: str, limit: int) -> tuple[str, str, str]:
+    """Cut `before`/`after` so the three fit in about `limit` characters, keeping the highlight whole (up to
+    `limit`) with as much context on each side as fits; cuts are shown with 「…」."""
+    if len(before) + len(marked) + len(after) <= limit:
+        return before, marked, after
+    if len(marked) > limit:
+        marked = marked[:limit] + "…"
+    room = max(limit - len(marked), 120)  # some context even around a long highlight
+    keep_before = min(len(before), room // 2)
+    keep_after = min(len(after), room - keep_before)
+    keep_before = min(len(before), room - keep_after)  # what `after` did not need goes to `before`
+    if keep_before < len(before):
+        before = "…" + before[len(before) - keep_before:]
+    if keep_after < len(after):
+        after = after[:keep_after] + "…"
+    return before, marked, after
+
+
+def passage_markdown(text: str, highlight: tuple[int, int] | None, limit: int = PASSAGE_LIMIT) -> str:
+    """The cited passage as a quote, the evidence sentence(s) at `highlight` wrapped in `<mark>` (every part
+    escaped), cut to a window around the highlight when the passage is long."""
+    if highlight is None or not 0 <= highlight[0] < highlight[1] <= len(text):
+        return _quote(text, limit)
+    start, end = highlight
+    before, marked, after = _squash(text[:start]).lstrip(), _squash(text[start:end]).strip(), _squash(text[end:])
+    before, marked, after = _window(before, marked, after.rstrip(), limit)
+    head = _inert_start(escape_md(before)) if before else ""
+    return f"> {head}<mark>{escape_md(marked)}</mark>{escape_md(after)}"
 
 
 def citation_markdown(c: Citation) -> str:
@@ -63,19 +106,27 @@ def citation_markdown(c: Citation) -> str:
         f"**[{c.n}] {escape_md(c.title)}**",
         f"種別: {kind_label(c.kind)}" + (f"　／　位置: {escape_md(where)}" if where else ""),
         f"出典ファイル: {escape_md(c.source)}",
-        _quote(c.text),
+        passage_markdown(c.text, c.highlight),
     ]
     if c.has_instruction:
         lines.insert(3, INSTRUCTION_NOTE_JA)
     return "\n\n".join(lines)
 
 
+def citations_markdown(citations: list[Citation], flags: list[str] | None = None) -> str:
+    """The sources panel for these citations (shown as soon as the evidence is selected, before the model writes)."""
+    if not citations:
+        return f"{SOURCES_HEADER}\n\n{NO_SOURCES_JA}" + _flags_line(flags or [])
+    header = SOURCES_HEADER + (f"\n\n{HIGHLIGHT_NOTE_JA}" if any(c.highlight for c in citations) else "")
+    parts = [header] + [citation_markdown(c) for c in citations]
+    return "\n\n---\n\n".join(parts) + _flags_line(flags or [])
+
+
 def sources_markdown(answer: Answer) -> str:
     """The sources panel: every citation with title, kind, page/heading and the passage itself."""
     if answer.abstained or not answer.citations:
         return f"{SOURCES_HEADER}\n\n{NO_SOURCES_JA}" + _flags_line(answer.flags)
-    parts = [SOURCES_HEADER] + [citation_markdown(c) for c in answer.citations]
-    return "\n\n---\n\n".join(parts) + _flags_line(answer.flags)
+    return citations_markdown(answer.citations, answer.flags)
 
 
 def _flags_line(flags: list[str]) -> str:
@@ -84,15 +135,37 @@ def _flags_line(flags: list[str]) -> str:
     return ("\n\n**検証メモ**\n\n" + "\n".join(f"- {n}" for n in notes)) if notes else ""
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat bubble: the verified answer with its `[n]` markers shown bold so they stand out as references.
+def _bold_markers(escaped: str, known: set[int]) -> str:
+    """`[n]` of a known citation in bold. `<b>` rather than `**`: Markdown emphasis does not open between a
+    Japanese character and `[`."""
+    return _ESCAPED_MARKER.sub(lambda m: f"<b>[{m.group(1)}]</b>" if int(m.group(1)) in known else m.group(0), escaped)
 
-    `<b>` rather than `**`: Markdown emphasis does not open between a Japanese character and `[`."""
+
+def evidence_markdown(evidence: list[Evidence]) -> str:
+    """「資料の該当箇所」: the verbatim excerpts, one quoted line each with its bold `[n]` (shown before the model
+    writes anything, so the facts a reader sees first are the material's own words)."""
+    if not evidence:
+        return ""
+    lines = [f"> <b>[{e.n}]</b> {escape_md(_squash(e.text).strip())}" for e in evidence]
+    return f"**{EVIDENCE_HEADER_JA}**\n\n" + "\n>\n".join(lines)
+
+
+def bubble_markdown(evidence: str, synthesis: str) -> str:
+    """The chat bubble of an evidence-first answer: the excerpts block, then 「まとめ」 and the synthesis (already
+    Markdown: streamed with a cursor, a place in line, or the checked text)."""
+    if not evidence:
+        return synthesis
+    return f"{evidence}\n\n**{SYNTHESIS_HEADER_JA}**\n\n{synthesis}"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat bubble of a finished answer: the evidence excerpts, then the checked synthesis with its `[n]`
+    markers shown bold so they stand out as references (an abstention is its message alone)."""
     text = escape_md(answer.answer)
     if answer.abstained or not answer.citations:
         return text
-    known = {c.n for c in answer.citations}
-    return _ESCAPED_MARKER.sub(lambda m: f"<b>[{m.group(1)}]</b>" if int(m.group(1)) in known else m.group(0), text)
+    synthesis = _bold_markers(text, {c.n for c in answer.citations})
+    return bubble_markdown(evidence_markdown(answer.evidence), synthesis)
 
 
 def streaming_markdown(partial: str) -> str:

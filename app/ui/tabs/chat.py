@@ -16,9 +16,10 @@ import gradio as gr
 
 from app.answer.question import QuestionError
 from app.models.limiter import QueueStatus
-from app.schemas import Answer
+from app.schemas import Answer, EvidenceReady
 from app.services import Services
 from app.ui import notify, queueing, render
+from app.ui.session import session_key
 
 RATINGS = {"役に立った": "helpful", "根拠が違う": "wrong_source", "誤り": "incorrect"}
 EMPTY_QUESTION_JA = "質問を入力してください。"
@@ -32,42 +33,54 @@ def question_error(question: str | None) -> str | None:
 
 
 def make_chat_handler(services: Services) -> Callable[..., Iterator[tuple]]:
-    def respond(question: str, turns: list, history: list):
-        """Stream the answer into the chat, then swap in the verified answer and fill the sources panel."""
+    """The send handler. Outputs: chatbot, sources panel, turns, last answer (for feedback), question box.
+
+    Follow-ups go through the core's memory and rewrite (`answers.stream_session` with `services.memory`, keyed by
+    the browser session), exactly as `dxhire chat`: the handler keeps no history of its own."""
+
+    def respond(question: str, turns: list, request: gr.Request | None = None):
+        """Show the evidence at once (bubble and sources panel), stream the synthesis under it, then swap in the
+        checked answer."""
         problem = question_error(question)
         if problem:
             notify.warn(problem)
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         question = question.strip()
         turns = [tuple(t) for t in turns or []]
-        shown = ""
-        yield render.chat_messages([*turns, (question, "…")]), render.SOURCES_WORKING, gr.skip(), gr.skip(), \
-            gr.skip(), ""
+
+        def bubble(markdown: str) -> list[dict[str, str]]:
+            return render.chat_messages([*turns, (question, markdown)])
+
+        skip4 = (gr.skip(),) * 4
+        yield bubble("…"), render.SOURCES_WORKING, gr.skip(), gr.skip(), ""
         final: Answer | None = None
-        stream: Iterator[str | Answer] | None = None
+        stream: Iterator[Any] | None = None
+        evidence, shown = "", ""
         try:
-            stream = services.answers.stream(question, history=[tuple(t) for t in history or []], queue_events=True)
+            stream = services.answers.stream_session(services.memory, session_key(request), question,
+                                                     queue_events=True)
             for piece in stream:
                 if isinstance(piece, Answer):
                     final = piece
-                    continue
-                if isinstance(piece, QueueStatus):  # waiting for a model slot: the place in line, in Japanese
-                    yield render.chat_messages([*turns, (question, piece.ja)]), gr.skip(), gr.skip(), gr.skip(), \
-                        gr.skip(), gr.skip()
-                    continue
-                shown += piece
-                yield render.chat_messages([*turns, (question, render.streaming_markdown(shown))]), gr.skip(), \
-                    gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                elif isinstance(piece, EvidenceReady):  # before any model work: the excerpts and their sources
+                    evidence = render.evidence_markdown(piece.evidence)
+                    yield (bubble(render.bubble_markdown(evidence, render.SYNTHESIS_WORKING_JA + " ▍")),
+                           render.citations_markdown(piece.citations), *skip4[:3])
+                elif isinstance(piece, QueueStatus):  # waiting for a model slot: the place in line, in Japanese
+                    yield (bubble(render.bubble_markdown(evidence, render.escape_md(piece.ja))), *skip4)
+                else:
+                    shown += piece
+                    yield (bubble(render.bubble_markdown(evidence, render.streaming_markdown(shown))), *skip4)
         except QuestionError as exc:  # empty after normalisation
             notify.warn(str(exc))
-            yield render.chat_messages(turns), render.SOURCES_PLACEHOLDER, gr.skip(), gr.skip(), gr.skip(), question
+            yield render.chat_messages(turns), render.SOURCES_PLACEHOLDER, gr.skip(), gr.skip(), question
             return
         except Exception as exc:  # noqa: BLE001 — an endpoint down, a model error: say so, keep the page usable
             message = f"エラーのため回答できませんでした: {exc}"
             turns = [*turns, (question, message)]
-            yield render.chat_messages(turns), f"{render.SOURCES_HEADER}\n\n{render.NO_SOURCES_JA}", turns, \
-                gr.skip(), None, gr.skip()
+            yield render.chat_messages(turns), f"{render.SOURCES_HEADER}\n\n{render.NO_SOURCES_JA}", turns, None, \
+                gr.skip()
             return
         finally:
             if stream is not None:
@@ -75,11 +88,21 @@ def make_chat_handler(services: Services) -> Callable[..., Iterator[tuple]]:
         if final is None:
             return
         turns = [*turns, (question, render.answer_markdown(final))]
-        history = [*(history or []), [question, final.answer]][-max(services.settings.memory_turns, 1):]
         payload = {"question": question, "answer": final.model_dump(mode="json")}
-        yield render.chat_messages(turns), render.sources_markdown(final), turns, history, payload, gr.skip()
+        yield render.chat_messages(turns), render.sources_markdown(final), turns, payload, gr.skip()
 
     return respond
+
+
+def make_reset_handler(services: Services) -> Callable[..., tuple]:
+    """会話をリセット / the chatbot's trash icon: empty the screen and forget this session's turns in the core's
+    memory, so the next question is not read as a follow-up."""
+
+    def reset(request: gr.Request | None = None) -> tuple:
+        services.memory.clear(session_key(request))
+        return [], render.SOURCES_PLACEHOLDER, [], None, ""
+
+    return reset
 
 
 def make_feedback_handler(services: Services, rating_label: str) -> Callable[[dict | None, str], tuple[str, str]]:
@@ -140,21 +163,19 @@ def build(services: Services) -> ChatTab:
         with gr.Column(scale=2):
             sources = gr.Markdown(render.SOURCES_PLACEHOLDER, elem_id="dx-sources", elem_classes=["dx-sources"])
     turns = gr.State([])
-    history = gr.State([])
     last_answer = gr.State(None)
     respond = make_chat_handler(services)
-    outputs = [chatbot, sources, turns, history, last_answer, question]
+    outputs = [chatbot, sources, turns, last_answer, question]
     for trigger in (ask.click, question.submit):
-        trigger(respond, [question, turns, history], outputs, api_visibility="private", trigger_mode="once",
+        trigger(respond, [question, turns], outputs, api_visibility="private", trigger_mode="once",
                 **queueing.answer_event(services.settings))
 
     def ask_after(event: Any) -> Any:
-        return event.then(respond, [question, turns, history], outputs, api_visibility="private",
+        return event.then(respond, [question, turns], outputs, api_visibility="private",
                           **queueing.answer_event(services.settings))
-    reset_outputs = [chatbot, sources, turns, history, last_answer, feedback_status]
+    reset_outputs = [chatbot, sources, turns, last_answer, feedback_status]
     for trigger in (clear.click, chatbot.clear):  # the chatbot's own trash icon must forget the memory too
-        trigger(lambda: ([], render.SOURCES_PLACEHOLDER, [], [], None, ""), None, reset_outputs,
-                api_visibility="private")
+        trigger(make_reset_handler(services), None, reset_outputs, api_visibility="private")
     for label, button in rating_buttons.items():
         button.click(make_feedback_handler(services, label), [last_answer, comment], [feedback_status, comment],
                      api_visibility="private")
