@@ -68,6 +68,47 @@ def test_chat_shows_answer_and_a_located_source(page) -> None:
     _publish(_shot(page, "chat.png"), "chat.png")
 
 
+def test_chat_shows_the_evidence_first_then_the_synthesis_with_the_sentence_marked_in_its_source(
+        app: RunningApp, page) -> None:
+    """Evidence-first answers (issue 12): 「資料の該当箇所」 is on screen before the model's first character, then
+    「まとめ」; the sources panel marks the evidence sentence inside each passage. Screenshot: chat-evidence.png."""
+    inner = app.services.llm.inner
+    delay, inner.delay = inner.delay, 0.03  # the fake writes at a visible pace, like a model
+    try:
+        page.reload()
+        page.get_by_role("tab", name="チャット").click()
+        page.evaluate("""() => {  // every text the last bot bubble shows while the answer comes in
+            window.__dxBubble = [];
+            const chat = document.querySelector('#dx-chat');
+            new MutationObserver(() => {
+                const bots = chat.querySelectorAll('.message.bot, [data-testid="bot"]');
+                if (bots.length) window.__dxBubble.push(bots[bots.length - 1].innerText);
+            }).observe(chat, {subtree: true, childList: true, characterData: true});
+        }""")
+        page.locator("#dx-q textarea").fill("地域活性化起業人の企業派遣型では、国からどんな財政支援がありますか？")
+        page.locator("#dx-ask").click()
+        sources = page.locator("#dx-sources")
+        sources.locator("mark").first.wait_for(timeout=120_000)
+        bubble = page.locator("#dx-chat .message.bot, #dx-chat [data-testid='bot']").last
+        from playwright.sync_api import expect
+
+        expect(bubble).not_to_contain_text("▍", timeout=120_000)  # the checked answer replaced the stream
+    finally:
+        inner.delay = delay
+    shown = page.evaluate("window.__dxBubble")
+    early = [t for t in shown if "資料の該当箇所" in t and "まとめを作成しています" in t]
+    assert early, shown[:5]  # the evidence was on screen while the synthesis had not started
+    final = bubble.inner_text()
+    assert final.index("資料の該当箇所") < final.index("まとめ") and "[1]" in final
+    excerpt = final[final.index("[1]") + 3:final.index("まとめ")].strip().splitlines()[0].strip()
+    marked = sources.locator("mark").all_inner_texts()
+    assert any(excerpt[:20] in m for m in marked), (excerpt, marked)  # the excerpt is the sentence marked
+    background = sources.locator("mark").nth(1).evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background  # a visible highlight
+    assert "<mark>" not in sources.inner_text()  # a tag, not text
+    _publish(_shot(page, "chat-evidence.png"), "chat-evidence.png")
+
+
 def test_empty_question_warns_and_keeps_the_page_usable(page) -> None:
     page.locator("#dx-q textarea").fill("")
     page.locator("#dx-ask").click()
@@ -147,11 +188,11 @@ class _SlowAnswers:
         self.pieces = 0
         self.closed = False
 
-    def stream(self, question, history=None, **kwargs):
+    def stream_session(self, memory, session_id, question, **kwargs):
         import time
 
         try:
-            for piece in self.inner.stream(question, history=history, **kwargs):
+            for piece in self.inner.stream_session(memory, session_id, question, **kwargs):
                 self.pieces += 1
                 time.sleep(0.3)
                 yield piece

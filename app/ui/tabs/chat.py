@@ -144,7 +144,8 @@ class ChatTab:
 def build(services: Services) -> ChatTab:
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="会話", height=460, elem_id="dx-chat", feedback_options=None,
+            # evidence + まとめ make a taller bubble than a plain answer: the chat takes the screen's height
+            chatbot = gr.Chatbot(label="会話", height="58vh", elem_id="dx-chat", feedback_options=None,
                                  buttons=["copy"])
             question = gr.Textbox(label="質問", placeholder="例: 地域活性化起業人の副業型の要件は？", elem_id="dx-q",
                                   max_length=services.settings.max_question_chars * 2)
