@@ -88,6 +88,25 @@ def test_a_follow_up_is_answered_about_its_own_subject(settings: Settings, rewri
     assert len(chat) == 4 and "副業型" in chat[-1]["content"]
 
 
+@pytest.mark.slow
+def test_a_follow_up_with_the_real_model_is_answered_about_its_own_subject(settings: Settings) -> None:
+    """The same two questions through the web handler with the embedded 1.5B model (its rewrite, its synthesis)."""
+    from app.models.llm import get_chat_model
+
+    s = settings.model_copy(update={"llm_backend": "embedded"})
+    retriever = KeywordRetriever([SCHEMES], {SCHEMES.chunk_id: ["地域活性化起業人", "副業型", "企業派遣型"]})
+    services = Services(s, llm=get_chat_model(s), retriever=retriever)
+    respond, browser = make_chat_handler(services), _Browser("tab-1")
+    *_, turns, first, _ = _run(respond("地域活性化起業人の財政支援は？", [], browser))[-1]
+    chat, _sources, turns, second, _ = _run(respond("副業型の場合は？", turns, browser))[-1]
+    first_answer, second_answer = Answer.model_validate(first["answer"]), Answer.model_validate(second["answer"])
+    assert "地域活性化起業人" in second_answer.standalone_question and "副業型" in second_answer.standalone_question
+    assert "100万円" in second_answer.evidence[0].text and "副業型" in second_answer.evidence[0].text
+    assert second_answer.reader_text() != first_answer.reader_text()
+    sentences = [x for x in second_answer.answer.split("。") if x]
+    assert not [x for x in sentences if "副業型" in x and "560万円" in x]  # 企業派遣型's figure is not 副業型's
+
+
 def test_reset_forgets_the_sessions_turns_and_only_that_session(settings: Settings) -> None:
     services = _follow_up_services(settings, "")
     respond = make_chat_handler(services)
