@@ -151,3 +151,22 @@ def test_answer_bubble_shows_the_evidence_then_the_synthesis() -> None:
     assert md.index(render.EVIDENCE_HEADER_JA) < md.index(f"> <b>[1]</b> {sentence}") \
         < md.index(render.SYNTHESIS_HEADER_JA) < md.index("年間100万円です<b>[1]</b>")
     assert "前の文" not in md  # the excerpt, not the passage
+
+
+def test_two_evidence_sentences_of_one_passage_share_one_card_with_both_marked() -> None:
+    first, second = "副業型は2024年度に新設されました。", "謝金の上限は年間100万円です。"
+    text = f"{first}現地での勤務は月1日以上です。{second}"
+    one, two = _highlighted(text, first), _highlighted(text, second).model_copy(update={"n": 2})
+    other = _cite(3)
+    md = render.sources_markdown(Answer(answer="x[1]。y[2]。", citations=[one, other, two]))
+    assert md.count("出典ファイル: corpus/scheme-kigyojin.md") == 2  # cards: [1]・[2] and [3]
+    assert "**[1]・[2] 地域活性化起業人**" in md and "**[3] 地域活性化起業人**" in md
+    assert f"<mark><b>[1]</b> {first}</mark>現地での勤務は月1日以上です。<mark><b>[2]</b> {second}</mark>" in md
+    assert md.index("[1]・[2]") < md.index("[3] 地域")  # in order of first appearance
+
+
+def test_a_long_gap_between_two_highlights_is_shortened() -> None:
+    first, second = "最初の根拠の文です。", "最後の根拠の文です。"
+    text = first + "間の文です。" * 100 + second
+    md = render.passage_markdown(text, [(0, len(first)), (len(text) - len(second), len(text))])
+    assert md.count("<mark>") == 2 and "…" in md and len(md) < render.PASSAGE_LIMIT

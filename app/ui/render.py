@@ -70,14 +70,17 @@ def _quote(text: str, limit: int = PASSAGE_LIMIT) -> str:
     return "> " + _inert_start(escape_md(text))
 
 
-def _window(before: str, marked: str, after: str, limit: int) -> tuple[str, str, str]:
-    """Cut `before`/`after` so the three fit in about `limit` characters, keeping the highlight whole (up to
-    `limit`) with as much context on each side as fits; cuts are shown with 「…」."""
-    if len(before) + len(marked) + len(after) <= limit:
-        return before, marked, after
-    if len(marked) > limit:
-        marked = marked[:limit] + "…"
-    room = max(limit - len(marked), 120)  # some context even around a long highlight
+GAP_LIMIT = 120
+"""Unmarked text between two highlights of one passage longer than this is shortened to its ends around 「…」."""
+
+
+def _context(before: str, after: str, middle: int, limit: int) -> tuple[str, str]:
+    """Cut `before`/`after` so they fit, with the highlighted middle (`middle` characters, kept whole), in about
+    `limit` characters: as much context on each side as fits, at least some around a long highlight; cuts are
+    shown with 「…」."""
+    if len(before) + middle + len(after) <= limit:
+        return before, after
+    room = max(limit - middle, GAP_LIMIT)
     keep_before = min(len(before), room // 2)
     keep_after = min(len(after), room - keep_before)
     keep_before = min(len(before), room - keep_after)  # what `after` did not need goes to `before`
@@ -85,32 +88,80 @@ def _window(before: str, marked: str, after: str, limit: int) -> tuple[str, str,
         before = "…" + before[len(before) - keep_before:]
     if keep_after < len(after):
         after = after[:keep_after] + "…"
-    return before, marked, after
+    return before, after
 
 
-def passage_markdown(text: str, highlight: tuple[int, int] | None, limit: int = PASSAGE_LIMIT) -> str:
-    """The cited passage as a quote, the evidence sentence(s) at `highlight` wrapped in `<mark>` (every part
-    escaped), cut to a window around the highlight when the passage is long."""
-    if highlight is None or not 0 <= highlight[0] < highlight[1] <= len(text):
+def _merged(spans: list[tuple[int, int, str]], length: int) -> list[tuple[int, int, str]]:
+    """Valid `[start, end)` spans (with their label) of a text of `length`, sorted, overlapping ones joined."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, label in sorted(s for s in spans if 0 <= s[0] < s[1] <= length):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]), out[-1][2] + label)
+        else:
+            out.append((a, b, label))
+    return out
+
+
+def passage_markdown(text: str, highlights: tuple[int, int] | list[tuple[int, int]] | None,
+                     limit: int = PASSAGE_LIMIT, labels: list[int] | None = None) -> str:
+    """The cited passage as a quote, each evidence sentence (`highlights`, spans of `text`) wrapped in `<mark>`
+    (every part escaped), cut to a window around the highlights when the passage is long. With `labels` (the
+    citation number of each highlight), each mark opens with its bold `[n]`: one card, several sentences."""
+    listed = [highlights] if isinstance(highlights, tuple) else list(highlights or [])
+    tags = [f"<b>[{n}]</b> " for n in labels] if labels and len(labels) == len(listed) else [""] * len(listed)
+    spans = _merged([(a, b, tag) for (a, b), tag in zip(listed, tags, strict=True)], len(text))
+    if not spans:
         return _quote(text, limit)
-    start, end = highlight
-    before, marked, after = _squash(text[:start]).lstrip(), _squash(text[start:end]).strip(), _squash(text[end:])
-    before, marked, after = _window(before, marked, after.rstrip(), limit)
-    head = _inert_start(escape_md(before)) if before else ""
-    return f"> {head}<mark>{escape_md(marked)}</mark>{escape_md(after)}"
+    parts: list[tuple[str, bool]] = []  # (text, marked), plain and marked alternating
+    label_of: dict[int, str] = {}
+    pos = 0
+    for a, b, tag in spans:
+        label_of[len(parts) + 1] = tag
+        parts += [(_squash(text[pos:a]), False), (_squash(text[a:b]).strip(), True)]
+        pos = b
+    parts.append((_squash(text[pos:]).rstrip(), False))
+    parts[0] = (parts[0][0].lstrip(), False)
+    for i in range(2, len(parts) - 1, 2):  # the text between two highlights
+        gap = parts[i][0]
+        if len(gap) > GAP_LIMIT:
+            parts[i] = (f"{gap[:GAP_LIMIT // 2]}…{gap[-GAP_LIMIT // 2:]}", False)
+    parts = [(t[:limit] + "…" if marked and len(t) > limit else t, marked) for t, marked in parts]
+    middle = sum(len(t) for t, _ in parts[1:-1])
+    before, after = _context(parts[0][0], parts[-1][0], middle, limit)
+    parts[0], parts[-1] = (before, False), (after, False)
+    body = "".join(f"<mark>{label_of.get(i, '')}{escape_md(t)}</mark>" if marked else escape_md(t)
+                   for i, (t, marked) in enumerate(parts))
+    return "> " + (_inert_start(body) if before else body)
 
 
-def citation_markdown(c: Citation) -> str:
+def citation_markdown(c: Citation, numbers: list[int] | None = None,
+                      highlights: list[tuple[int, int]] | None = None, labels: list[int] | None = None) -> str:
+    """One source card. `numbers`/`highlights`: every citation of this same passage (its evidence sentences are
+    all marked in one card, headed 「[1]・[3]」), else this citation's own."""
     where = location(c.page, c.heading)
+    markers = "・".join(f"[{n}]" for n in numbers or [c.n])
     lines = [
-        f"**[{c.n}] {escape_md(c.title)}**",
+        f"**{markers} {escape_md(c.title)}**",
         f"種別: {kind_label(c.kind)}" + (f"　／　位置: {escape_md(where)}" if where else ""),
         f"出典ファイル: {escape_md(c.source)}",
-        passage_markdown(c.text, c.highlight),
+        passage_markdown(c.text, highlights if highlights is not None else c.highlight, labels=labels),
     ]
     if c.has_instruction:
         lines.insert(3, INSTRUCTION_NOTE_JA)
     return "\n\n".join(lines)
+
+
+def _same_passage(citations: list[Citation]) -> list[tuple[Citation, list[int], list[tuple[int, int]], list[int]]]:
+    """Citations of one passage (two evidence sentences of the same chunk) as one card: the first citation, every
+    number, every highlight with its number; in order of first appearance."""
+    groups: dict[tuple[str, str], tuple[Citation, list[int], list[tuple[int, int]], list[int]]] = {}
+    for c in citations:
+        _first, numbers, spans, labels = groups.setdefault((c.chunk_id or c.source, c.text), (c, [], [], []))
+        numbers.append(c.n)
+        if c.highlight:
+            spans.append(c.highlight)
+            labels.append(c.n)
+    return list(groups.values())
 
 
 def citations_markdown(citations: list[Citation], flags: list[str] | None = None) -> str:
@@ -118,8 +169,9 @@ def citations_markdown(citations: list[Citation], flags: list[str] | None = None
     if not citations:
         return f"{SOURCES_HEADER}\n\n{NO_SOURCES_JA}" + _flags_line(flags or [])
     header = SOURCES_HEADER + (f"\n\n{HIGHLIGHT_NOTE_JA}" if any(c.highlight for c in citations) else "")
-    parts = [header] + [citation_markdown(c) for c in citations]
-    return "\n\n---\n\n".join(parts) + _flags_line(flags or [])
+    cards = [citation_markdown(c, numbers, spans, labels if len(numbers) > 1 else None)
+             for c, numbers, spans, labels in _same_passage(citations)]
+    return "\n\n---\n\n".join([header, *cards]) + _flags_line(flags or [])
 
 
 def sources_markdown(answer: Answer) -> str:

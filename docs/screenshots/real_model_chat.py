@@ -75,7 +75,7 @@ def main(fake: bool = False) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="ja-JP")
+            page = browser.new_page(viewport={"width": 1400, "height": 1500}, locale="ja-JP")  # a whole answer
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_role("tab", name="チャット").click()
             chat = page.locator("#dx-chat")
@@ -91,7 +91,8 @@ def main(fake: bool = False) -> int:
                     page.wait_for_timeout(500)
                 expect(chat).not_to_contain_text("▍", timeout=60_000)  # ... and is on screen
                 page.wait_for_timeout(1000)
-                evidence.nth(i).scroll_into_view_if_needed()
+                chat.get_by_text(question, exact=True).last.evaluate("el => el.scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(500)
                 page.screenshot(path=str(out / name), full_page=True)
                 answer = recorder.answers[i] if len(recorder.answers) > i else None
                 print(json.dumps({
