@@ -170,3 +170,12 @@ def test_a_long_gap_between_two_highlights_is_shortened() -> None:
     text = first + "間の文です。" * 100 + second
     md = render.passage_markdown(text, [(0, len(first)), (len(text) - len(second), len(text))])
     assert md.count("<mark>") == 2 and "…" in md and len(md) < render.PASSAGE_LIMIT
+
+
+def test_adjacent_evidence_sentences_keep_their_own_numbers() -> None:
+    first, second = "一つ目の支援です。", "もう一つの支援です。"
+    text = first + second
+    md = render.passage_markdown(text, [(len(first), len(text)), (0, len(first))], labels=[3, 1])
+    assert md == f"> <mark><b>[1]</b> {first}</mark><mark><b>[3]</b> {second}</mark>"
+    overlapping = render.passage_markdown(text, [(0, len(first) + 2), (len(first), len(text))], labels=[1, 2])
+    assert overlapping.count("<mark>") == 1 and "<b>[1]</b> <b>[2]</b>" in overlapping  # one mark, both numbers

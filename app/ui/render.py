@@ -92,10 +92,11 @@ def _context(before: str, after: str, middle: int, limit: int) -> tuple[str, str
 
 
 def _merged(spans: list[tuple[int, int, str]], length: int) -> list[tuple[int, int, str]]:
-    """Valid `[start, end)` spans (with their label) of a text of `length`, sorted, overlapping ones joined."""
+    """Valid `[start, end)` spans (with their label) of a text of `length`, sorted, overlapping ones joined
+    (adjacent ones stay apart: each keeps its own number)."""
     out: list[tuple[int, int, str]] = []
     for a, b, label in sorted(s for s in spans if 0 <= s[0] < s[1] <= length):
-        if out and a <= out[-1][1]:
+        if out and a < out[-1][1]:
             out[-1] = (out[-1][0], max(b, out[-1][1]), out[-1][2] + label)
         else:
             out.append((a, b, label))
