@@ -124,3 +124,14 @@ def test_chat_streams_and_remembers(use_pipeline) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.count("年度ごとです[1]。") == 2
     assert sum("書き換え" in c[0].content for c in llm.calls) == 1
+
+
+def test_where_drops_a_heading_that_only_repeats_the_title() -> None:
+    from app.schemas import Citation
+
+    cite = Citation(n=1, title="地域活性化起業人（企業派遣型・副業型）", kind="support-scheme", source="s.md",
+                    heading="地域活性化起業人(企業派遣型・副業型) > 使うときの注意", text="x")
+    assert ask_cmd._where(cite) == "使うときの注意"
+    assert ask_cmd._where(cite.model_copy(update={"heading": "地域活性化起業人（企業派遣型・副業型）"})) == ""
+    assert ask_cmd._where(cite.model_copy(update={"page": 12})) == "p.12"
+    assert ask_cmd._where(cite.model_copy(update={"heading": "別の章 > 節"})) == "別の章 > 節"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -60,10 +61,14 @@ def format_sources(answer: Answer) -> str:
 
 
 def _where(c: Citation) -> str:
-    """`p.12` for a PDF page, else the heading (left out when it only repeats the title)."""
+    """`p.12` for a PDF page, else the heading path without its first part when that only repeats the title
+    (「地域活性化起業人(企業派遣型…) > 使うときの注意」 → 「使うときの注意」)."""
     if c.page is not None:
         return f"p.{c.page}"
-    return c.heading if c.heading and c.heading != c.title else ""
+    parts = [p.strip() for p in c.heading.split(" > ") if p.strip()]
+    if parts and unicodedata.normalize("NFKC", parts[0]) == unicodedata.normalize("NFKC", c.title):
+        parts = parts[1:]
+    return " > ".join(parts)
 
 
 def format_evidence(evidence: list[Evidence], citations: list[Citation]) -> str:
@@ -74,7 +79,11 @@ def format_evidence(evidence: list[Evidence], citations: list[Citation]) -> str:
     lines = [f"{EVIDENCE_HEADER_JA}:"]
     for e in evidence:
         c = by_n.get(e.n)
-        origin = f" — {c.title}（{c.kind_label}）{_where(c)}" if c is not None else f" — {e.source}"
+        if c is None:
+            origin = f" — {e.source}"
+        else:
+            where = _where(c)
+            origin = f" — {c.title}（{c.kind_label}）" + (f"／{where}" if where else "")
         lines.append(f"  [{e.n}] {e.text}{origin}")
     return "\n".join(lines)
 
