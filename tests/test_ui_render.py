@@ -179,3 +179,11 @@ def test_adjacent_evidence_sentences_keep_their_own_numbers() -> None:
     assert md == f"> <mark><b>[1]</b> {first}</mark><mark><b>[3]</b> {second}</mark>"
     overlapping = render.passage_markdown(text, [(0, len(first) + 2), (len(first), len(text))], labels=[1, 2])
     assert overlapping.count("<mark>") == 1 and "<b>[1]</b> <b>[2]</b>" in overlapping  # one mark, both numbers
+
+
+def test_a_cards_location_leaves_out_a_heading_that_only_repeats_the_title() -> None:
+    cite = _cite(1, heading="地域活性化起業人 > 使うときの注意")
+    md = render.sources_markdown(Answer(answer="x[1]。", citations=[cite]))
+    assert "位置: 使うときの注意" in md and "位置: 地域活性化起業人" not in md
+    assert render.location(None, "地域活性化起業人", "地域活性化起業人") == ""
+    assert render.location(3, "第3章", "地域活性化起業人") == "p.3（第3章）"

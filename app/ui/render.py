@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Any
 
 from app.config import Settings
@@ -47,8 +48,12 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS_JA.get(kind, kind)
 
 
-def location(page: int | None, heading: str) -> str:
-    """`p.12（見出し）` for PDFs, the heading path otherwise, '' when neither is known."""
+def location(page: int | None, heading: str, title: str = "") -> str:
+    """`p.12（見出し）` for PDFs, the heading path otherwise, '' when neither is known. With `title`, a first heading
+    that only repeats it (the document's own H1, often with other-width brackets) is left out."""
+    parts = [p.strip() for p in heading.split(" > ") if p.strip()]
+    if title and parts and unicodedata.normalize("NFKC", parts[0]) == unicodedata.normalize("NFKC", title):
+        heading = " > ".join(parts[1:])
     if page is not None:
         return f"p.{page}" + (f"（{heading}）" if heading else "")
     return heading
@@ -139,7 +144,7 @@ def citation_markdown(c: Citation, numbers: list[int] | None = None,
                       highlights: list[tuple[int, int]] | None = None, labels: list[int] | None = None) -> str:
     """One source card. `numbers`/`highlights`: every citation of this same passage (its evidence sentences are
     all marked in one card, headed 「[1]・[3]」), else this citation's own."""
-    where = location(c.page, c.heading)
+    where = location(c.page, c.heading, c.title)
     markers = "・".join(f"[{n}]" for n in numbers or [c.n])
     lines = [
         f"**{markers} {escape_md(c.title)}**",
