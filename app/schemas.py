@@ -37,6 +37,10 @@ SPANS_KEY = "spans"
 """`Chunk.extra` key holding the marked spans as JSON (Chroma metadata accepts only scalars)."""
 
 
+HEADING_SEPARATOR = " > "
+"""How a heading path is written as one string (`Chunk.heading`, `Citation.heading`)."""
+
+
 class TextSpan(BaseModel):
     """A marked character range `[start, end)` of a chunk's text."""
 
@@ -67,7 +71,7 @@ class Chunk(BaseModel):
 
     @property
     def heading(self) -> str:
-        return " > ".join(self.heading_path)
+        return HEADING_SEPARATOR.join(self.heading_path)
 
     @property
     def spans(self) -> list[TextSpan]:

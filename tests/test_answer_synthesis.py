@@ -44,6 +44,15 @@ def test_misattributed_figure_citing_the_right_passage_is_removed() -> None:
     assert result.text == synthesis.WITHHELD_JA and FlagCode.SYNTHESIS_WITHHELD in result.flags
 
 
+def test_the_asked_sub_type_put_on_a_sentence_about_its_sibling_is_removed() -> None:
+    extra = Evidence(n=4, text="受入準備のための経費は、1団体あたり年間100万円を上限に、その2分の1が措置されます。",
+                     source="corpus/scheme-kigyojin.md", heading="地域活性化起業人 > 企業派遣型 > 経費と特別交付税",
+                     span=(0, 40))
+    result = synthesis.check("副業型の場合、受入準備のための経費は年間100万円を上限に2分の1が措置されます[4]。",
+                             [*EVIDENCE, extra], "地域活性化起業人の副業型の場合、国からどんな財政支援がありますか？")
+    assert result.kept == 0 and result.removed[0][1] == "subject_not_in_evidence"
+
+
 def test_foreign_script_unsupported_echo_and_recitation_are_removed() -> None:
     assert kept("地域活性化起業人的副业型报酬是100万円[2]。").removed[0][1] == "foreign_characters"
     assert kept("自治体の職員は毎年ボーナスを受け取ります[2]。").removed[0][1] == "unsupported"

@@ -217,7 +217,7 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
     for i, hit in enumerate(hits):
         chunk = hit.chunk
         marked = marked_spans(chunk)
-        context = _heading_entities(chunk)
+        context = heading_entities(chunk.heading_path)
         for order, unit in enumerate(units(chunk.text)):
             start, end = unit[0][0], unit[-1][1]
             if _inside_marked(start, end, marked):
@@ -243,9 +243,9 @@ def _figure_kinds(canonical_text: str) -> frozenset[str]:
     return frozenset(kind for kind, allowed in _FIGURE_UNITS.items() if units & allowed)
 
 
-def _heading_entities(chunk: Chunk) -> frozenset[str]:
+def heading_entities(heading_path: list[str]) -> frozenset[str]:
     """The subjects named by the deepest heading that names any (「企業派遣型 > 経費と特別交付税」 → 企業派遣型)."""
-    for heading in reversed(chunk.heading_path):
+    for heading in reversed(heading_path):
         found = entities_of(heading)
         if found:
             return found

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from app.answer.evidence import entities_of
+from app.answer.evidence import entities_of, heading_entities, siblings
 from app.answer.grounding import support
 from app.checks.answer_form import (
     foreign_characters,
@@ -36,7 +36,7 @@ from app.checks.answer_form import (
 from app.checks.figures import figures, missing_figures
 from app.flags import FlagCode
 from app.prompts import load_prompt
-from app.schemas import Evidence
+from app.schemas import HEADING_SEPARATOR, Evidence
 
 SUPPORT_MIN = 0.45
 """Share of a sentence's bigrams the cited evidence must contain. Higher than the passage-level check (0.3): the
@@ -125,8 +125,10 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
         return "question_echo"
     if missing_figures(figures(body), figures(source)):
         return "figure_not_in_evidence"
-    unknown = entities_of(body) - entities_of(source) - entities_of(question)
-    if unknown:
+    named = entities_of(source) | {e for c in cited for e in heading_entities(c.heading.split(HEADING_SEPARATOR))}
+    unknown = entities_of(body) - named - entities_of(question)
+    swapped = {e for e in entities_of(body) - named if siblings(e) & named}
+    if unknown or swapped:  # 「副業型は…」 from a sentence about 企業派遣型, even if the question named 副業型
         return "subject_not_in_evidence"
     if misattributed_figures(body, [source]):
         return "misattributed_figure"
