@@ -126,3 +126,23 @@ def test_slot_checks_reject_what_was_seen(slot: str, text: str, problem: str) ->
 ])
 def test_good_slot_text_passes(slot: str, text: str) -> None:
     assert slot_problems(text, SLOTS[slot], TOWN) == []
+
+
+class GrammarModel(FakeChatModel):
+    """A fake that, like the embedded model, takes a llama.cpp grammar."""
+
+    accepts_grammar: bool = True
+
+
+def test_the_slot_grammar_reaches_a_model_that_takes_one_through_the_limiter(settings) -> None:  # noqa: ANN001
+    from app.models.limiter import limited
+
+    inner = GrammarModel(lambda _m: "窓口の申請手続の電子化と転記作業の削減")
+    result = fill_slot(SLOTS["mission"], TOWN, limited(inner, settings), "定型", name="〇〇町",
+                       role="DX推進アドバイザー", issues="窓口の申請手続がほぼ紙")
+    assert result.from_model
+    assert inner.call_kwargs[0]["grammar"] == SLOTS["mission"].grammar
+    assert "root ::=" in SLOTS["question"].grammar and "ますか？" in SLOTS["question"].grammar
+    plain = FakeChatModel(lambda _m: "窓口の申請手続の電子化と転記作業の削減")
+    fill_slot(SLOTS["mission"], TOWN, plain, "定型", name="〇〇町", role="DX推進アドバイザー", issues="窓口")
+    assert "grammar" not in plain.call_kwargs[0]  # an endpoint model gets the same prompt without it

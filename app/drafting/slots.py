@@ -52,6 +52,19 @@ class SlotSpec:
     staff_terms: bool = False
     """A word of the current DX staff line counts as the profile term too (the 背景's reason is about them)."""
 
+    @property
+    def grammar(self) -> str:
+        """llama.cpp GBNF for the slot's shape (sent only to a model that accepts one: the embedded model). The
+        1.5B model otherwise echoes the prompt as headings and labels, writes lists, or ends in the plain style;
+        under the grammar it can only write one plain line of the asked form, and stops when that is done."""
+        if self.phrase:
+            return f'root ::= [^{_GRAMMAR_NOT}、]{{{self.min_chars},{self.max_chars}}}\n'
+        if self.question:
+            return (f'root ::= [^{_GRAMMAR_NOT}]{{{self.min_chars},{self.max_chars - 4}}} '
+                    '("ますか？" | "ですか？" | "でしょうか？")\n')
+        sentence = f'[^{_GRAMMAR_NOT}]{{{self.min_chars},{self.max_chars // self.sentences - 3}}} ("ます。" | "です。")'
+        return f"root ::= {' '.join([sentence] * self.sentences)}\n"
+
 
 EXAMPLE_TERMS = ("△△村", "介護保険")
 """The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村."""
@@ -74,6 +87,9 @@ _LABEL = re.compile(r"^\s*[「『]?(?:背景|ミッション|質問|回答|答�
 _SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]?")
 _DIGITS = re.compile(r"\d[\d,.]*")
 _TEMPLATE_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_GRAMMAR_NOT = r"。？！?!\n\[\]【】#*:：「」"
+"""Characters a slot body may not contain under the grammar: sentence ends (the grammar places them), line
+breaks, brackets of headings and markers, markup, labels' colons, quotes."""
 _HEADING = re.compile(r"^[【〔\[][^】〕\]]*[】〕\]]")
 _INLINE_LABEL = re.compile(r"^[^。、「」:：]{1,16}[:：]\s*")
 """「業務課題: …」「デジタル化の推進: …」: a label the model put before its sentence (an echo of the prompt)."""
@@ -147,7 +163,7 @@ def generate(llm: BaseChatModel, messages: list, slot: SlotSpec) -> str:
     """The model's raw text for a slot, streamed and cut once `complete` (the rest would be thrown away by `tidy`).
     The check runs only at a sentence end, so a long reply costs a few tidy() calls, not one per token."""
     raw = ""
-    for piece in stream_text(llm, messages, max_tokens=slot.max_tokens):
+    for piece in stream_text(llm, messages, max_tokens=slot.max_tokens, grammar=slot.grammar):
         raw += piece
         ends = "。？！?!\n" if slot.phrase else "。？！?!"
         if any(ch in piece for ch in ends) and complete(tidy(raw, slot, final=False), slot):

@@ -188,6 +188,11 @@ class LimitedChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"inner": getattr(self.inner, "_identifying_params", {}), "slots": self.limiter.slots}
 
+    @property
+    def accepts_grammar(self) -> bool:
+        """Whether a llama.cpp GBNF `grammar` kwarg reaches the model (the draft slots send one through here)."""
+        return bool(getattr(self.inner, "accepts_grammar", False))
+
     def turn(self) -> Turn:
         turn = self.limiter.join()
         turn.model = self.inner
