@@ -302,3 +302,11 @@ def test_questionnaire_is_one_form_naming_each_issue(settings: Settings, retriev
     questions = [line.split(". ", 1)[1] for line in body.splitlines() if re.match(r"^\d+-\d+\. ", line)]
     assert len(questions) == 2 * len(set(questions))  # the same questions once per issue, not once per department
     assert body.count("外部の専門人材に期待すること") == 1
+
+
+def test_checklist_boxes_are_actions_not_statements(settings: Settings, retriever) -> None:  # noqa: ANN001
+    """A box to tick names something to do; what other documents say is a 参考 line under the boxes."""
+    result = draft("checklist", PROFILE, settings=settings, llm=None, retriever=retriever)
+    boxes = [line for s in result.sections for line in s.body.splitlines() if line.startswith("- [ ]")]
+    assert boxes and not [b for b in boxes if re.search(r"(?:紹介されて|とされて)います(?:\[\d+\])*。?$", b)]
+    assert "参考: 自治体DX推進計画の受入れ準備のチェックリスト" in result.sections[0].body

@@ -36,11 +36,11 @@ def purpose_and_role(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     lines = [f"- [ ] 迎える目的（解決したい業務課題）を文書にする: {quoted_issues(p)}（{OWNER}）",
              *([f"  - ミッション（募集要項から）: {mission}"] if mission else []),
              f"- [ ] 任せる役割を決める: {p.get('role_sought')}（類型: {'、'.join(r.name for r, _ in types)}）",
-             f"- [ ] 雇用形態を確定する: {chosen_form(ctx)[0]}（案。人事課と確定）",
-             f"- [ ] {refs.sentence(ctx.note('expect_share'))}"]
+             f"- [ ] 雇用形態を確定する: {chosen_form(ctx)[0]}（案。人事課と確定）"]
     if types[0][0].key == "producer":
         lines.append(f"- [ ] 置き方を決める: {refs.sentence(ctx.note('cio_across'))}")
-    lines += ["", refs.sentence(ctx.note("unknown_step4"))]
+    # a statement about other checklists is background for the officer, not an item to tick
+    lines += ["", f"参考: {refs.sentence(ctx.note('expect_share'))}", "", refs.sentence(ctx.note("unknown_step4"))]
     return refs.result("\n".join(lines))
 
 
