@@ -55,14 +55,13 @@ class SlotSpec:
     @property
     def grammar(self) -> str:
         """llama.cpp GBNF for the slot's shape (sent only to a model that accepts one: the embedded model). The
-        1.5B model otherwise echoes the prompt as headings and labels, writes lists, or ends in the plain style;
-        under the grammar it can only write one plain line of the asked form, and stops when that is done."""
+        1.5B model otherwise echoes the prompt as headings and labels or writes lists; under the grammar it can
+        only write one plain line and stops at its end. The ending itself is left to the model (forcing
+        「ますか？」 made it glue one onto a broken clause) and checked afterwards."""
         if self.phrase:
-            return f'root ::= [^{_GRAMMAR_NOT}、]{{{self.min_chars},{self.max_chars}}}\n'
-        if self.question:
-            return (f'root ::= [^{_GRAMMAR_NOT}]{{{self.min_chars},{self.max_chars - 4}}} '
-                    '("ますか？" | "ですか？" | "でしょうか？")\n')
-        sentence = f'[^{_GRAMMAR_NOT}]{{{self.min_chars},{self.max_chars // self.sentences - 3}}} ("ます。" | "です。")'
+            return f'root ::= [^{_GRAMMAR_NOT}、，]{{{self.min_chars},{self.max_chars}}}\n'
+        end = '"？"' if self.question else '"。"'
+        sentence = f"[^{_GRAMMAR_NOT}]{{{self.min_chars // self.sentences},{self.max_chars // self.sentences - 1}}} {end}"
         return f"root ::= {' '.join([sentence] * self.sentences)}\n"
 
 
@@ -70,15 +69,17 @@ EXAMPLE_TERMS = ("△△村", "介護保険")
 """The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村."""
 
 SLOTS: dict[str, SlotSpec] = {
-    "background": SlotSpec("background", "背景", "draft_slot_background", 80, 20, 110, 1,
+    "background": SlotSpec("background", "背景", "draft_slot_background", 110, 20, 100, 1,
                            example_terms=EXAMPLE_TERMS, staff_terms=True),
-    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 40, 6, 40, 1, example_terms=EXAMPLE_TERMS,
+    "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 40, 6, 32, 1, example_terms=EXAMPLE_TERMS,
                         phrase=True),
-    "question": SlotSpec("question", "まちに合わせた質問", "draft_slot_question", 70, 12, 90, 1, question=True,
+    "question": SlotSpec("question", "まちに合わせた質問", "draft_slot_question", 90, 12, 80, 1, question=True,
                          example_terms=EXAMPLE_TERMS),
 }
 
 MAX_ATTEMPTS = 2
+RESTATE_MIN = 0.8
+"""An issue whose bigrams are this much inside a slot's text was copied, not used (the rule's sentence quotes it)."""
 RECITE_MIN = 0.85
 """A sentence whose bigrams are this much inside the instructions is a recitation (the model may reuse words)."""
 _MARKUP = re.compile(r"\*\*|__|`|#+\s*|\[\d+\]")
@@ -87,7 +88,7 @@ _LABEL = re.compile(r"^\s*[「『]?(?:背景|ミッション|質問|回答|答�
 _SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]?")
 _DIGITS = re.compile(r"\d[\d,.]*")
 _TEMPLATE_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-_GRAMMAR_NOT = r"。？！?!\n\[\]【】#*:：「」"
+_GRAMMAR_NOT = r"。？！?!\n\[\]【】#*:：「」“”\"（）()؟"
 """Characters a slot body may not contain under the grammar: sentence ends (the grammar places them), line
 breaks, brackets of headings and markers, markup, labels' colons, quotes."""
 _HEADING = re.compile(r"^[【〔\[][^】〕\]]*[】〕\]]")
@@ -98,6 +99,10 @@ _POLITE_END = re.compile(r"(?:ます|です|ました|でした|ません|くだ
 _POLITE = re.compile(r"(?:ます|です|ました|でした|ません|ください|ましょう|でしょう)(?:か)?[。！？!?]$")
 _PREDICATE_END = re.compile(r"(?:ない|いる|ます|です|した|する|される|れる|ある|あり|った|たい|ため|こと|もの)$")
 """A phrase ending like a clause (「…活用できていない」, a restated problem) is no task to 担う."""
+_JUNK = re.compile(r"[，“”\"'‘’؟]|\.\S")
+"""Punctuation no Japanese sentence of ours uses (a full-width comma, English quotes, an Arabic question mark)."""
+_PROMPT_WORDS = ("業務課題", "募集", "役割を担う", "短い言葉")
+"""Words of the phrase prompt that do not belong in the task phrase itself."""
 _DEICTIC = ("以下", "下記", "次の通り", "次のとおり", "次のような", "上記")
 """Words pointing at text that a one- or two-sentence slot does not have (「以下のミッションを担当します。」)."""
 
@@ -171,6 +176,11 @@ def generate(llm: BaseChatModel, messages: list, slot: SlotSpec) -> str:
     return raw
 
 
+def _restates(text: str, issue: str) -> bool:
+    """Whether `text` copies most of one of the user's issues (the draft states them already, in 「」)."""
+    return len(issue) >= 12 and support(issue, text) >= RESTATE_MIN
+
+
 def issue_terms(profile: MunicipalityProfile) -> list[str]:
     """The content words of the user's issues (a slot about this town must name one; the town's name or the
     role alone says nothing about it). Falls back to every profile word when the issues have none."""
@@ -219,6 +229,12 @@ def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, promp
         problems.append("not in the polite style")
     if pointing := [w for w in _DEICTIC if w in text]:
         problems.append(f"points at text that is not there: {' '.join(pointing)}")
+    if not slot.question and (restated := [i for i in profile.issues if _restates(text, i)]):
+        problems.append(f"restates the issue: {restated[0][:20]}")
+    if junk := sorted(set(_JUNK.findall(text))):
+        problems.append(f"stray punctuation: {''.join(junk)}")
+    if slot.phrase and (echo := [w for w in _PROMPT_WORDS if w in text]):
+        problems.append(f"echoes the prompt: {' '.join(echo)}")
     if borrowed := [w for w in slot.example_terms if w in text and w not in known]:
         problems.append(f"copies the example: {' '.join(borrowed)}")
     if slot.question and not text.endswith(("？", "?")):
@@ -236,7 +252,8 @@ PROBLEMS_JA: tuple[tuple[str, str], ...] = (
     ("no term", "業務課題の言葉がない"), ("not a question", "質問になっていない"),
     ("a question where", "言い切りでなく質問になった"), ("recites", "指示文の書き写し"),
     ("not in the polite", "です・ます調でない"), ("points at", "ない文を指している"), ("copies the example", "例の書き写し"),
-    ("a sentence where", "短い言葉でなく文になった"), ("not a noun phrase", "仕事を表す言葉になっていない"))
+    ("a sentence where", "短い言葉でなく文になった"), ("not a noun phrase", "仕事を表す言葉になっていない"),
+    ("restates the issue", "業務課題の書き写し"), ("stray punctuation", "日本語にない記号"), ("echoes the prompt", "指示文の言葉"))
 
 
 def problems_ja(problems: list[str]) -> str:
@@ -264,6 +281,8 @@ def reminder_for(problems: list[str], slot: SlotSpec) -> str:
         parts.append("業務課題の言葉を1つ以上使ってください。")
     if any(p.startswith("not in the polite") for p in problems):
         parts.append("です・ます調で書いてください。")
+    if any(p.startswith("restates the issue") for p in problems):
+        parts.append("業務課題の文をそのまま書き写さず、自分の言葉で書いてください。")
     if any(p.startswith(("points at", "copies the example")) for p in problems):
         parts.append("例や見出しは書かず、この自治体のことだけを書いてください。")
     if any("question" in p for p in problems):
