@@ -147,6 +147,10 @@ def test_issue_matching_no_pattern_gets_a_general_section_not_an_invented_one(se
     kpi = next(s for s in result.sections if s.title == "成果指標")
     assert "知識表に候補がありません" in kpi.body
     assert FlagCode.DRAFT_NO_PATTERN in codes(result)
+    plan = draft("plan", profile, settings=settings, llm=None, retriever=retriever)
+    body = "\n".join(s.body for s in plan.sections)
+    assert "「高齢者の見守りの仕組みがない」）: 要確認（知識表の分野に当てはまらない" in body
+    assert "指標の候補はありません" in body and FlagCode.DRAFT_NO_PATTERN in codes(plan)
 
 
 def test_every_optional_field_empty_gives_要確認_not_inventions(settings: Settings, retriever) -> None:  # noqa: ANN001

@@ -9,8 +9,10 @@ from app.drafting.checklist import chosen_form
 from app.drafting.generate import SectionResult
 from app.drafting.posting import mission
 from app.drafting.profile import TBD
-from app.drafting.roles import match_roles, matched_patterns
+from app.drafting.roles import match_issues, match_roles, matched_patterns
 from app.drafting.sections import SectionSpec
+from app.flags import FlagCode
+from app.schemas import DraftCheck
 
 FORM_TERMS = {"特別職非常勤": ("term_tokubetsu", "term_koto"), "任期付": ("term_ninkitsuki",),
               "会計年度任用": ("term_kaikei",), "起業人": ("term_kigyojin",)}
@@ -24,7 +26,11 @@ def purpose(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     lines = [f"- 解決する業務課題: {quoted_issues(p)}", f"- ミッション: {text}"]
     for pattern in matched_patterns(p):
         lines.append(f"- 目指すこと（{pattern.label}）: {refs.line(pattern.purposes[0], prefix='')}")
-    return refs.result("\n".join(lines), generated(*results), slot_checks(*results))
+    unmatched = [m.issue for m in match_issues(p) if not m.patterns]
+    lines += [f"- 目指すこと（「{issue}」）: {TBD}（知識表の分野に当てはまらないため、業務課題の深掘りで決めてください）"
+              for issue in unmatched]
+    checks = slot_checks(*results) + [DraftCheck(code=FlagCode.DRAFT_NO_PATTERN, detail=i) for i in unmatched]
+    return refs.result("\n".join(lines), generated(*results), checks)
 
 
 def period(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
@@ -64,6 +70,8 @@ def schedule(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
             work += [refs.line(f, prefix="") for f in [f for p in patterns for f in p.next_steps if ctx.applies(f)][:2]]
         if row.take_duties:
             work += [refs.line(f, prefix="") for f in [f for p in patterns for f in p.duties if ctx.applies(f)][:3]]
+        if not work and row.take_duties and not patterns:
+            work = [f"業務課題の深掘りで決めた取組（業務課題が知識表の分野に当てはまらないため{TBD}）"]
         rows.append(f"| {row.period} | {row.focus} | {'／'.join(work) or TBD} |")
     intro = (f"着任時期（{ctx.profile.get('start_date')}）から任期末（{ctx.profile.get('term')}）までの目安です。"
              "月ごとの予定は着任後に本人と見直します。")
@@ -85,7 +93,9 @@ def review(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     refs = ctx.refs()
     kpis = [k for p in matched_patterns(ctx.profile) for k in p.kpis][:4]
     lines = ["- 測る指標（現状値・目標値は要確認）:"]
-    lines += [f"  - {k.name}{refs.mark(k.fact())}" for k in kpis] or [f"  - {TBD}"]
+    lines += [f"  - {k.name}{refs.mark(k.fact())}" for k in kpis] or [
+        f"  - {TBD}（業務課題が知識表の分野に当てはまらないため、指標の候補はありません。"
+        "業務課題の深掘りの「成果指標」で決めてください）"]
     term = next(ph for ph in ctx.kb.phases if ph.key == "term")
     lines += [f"- 振り返りの時期: 着任後1か月、任期の中間、任期末（日程は{TBD}）",
               f"- 振り返る人: 本人、配属課、人事課（{TBD}）",
