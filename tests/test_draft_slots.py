@@ -74,7 +74,7 @@ def test_only_profile_words_are_restored() -> None:
 
 def test_fill_slot_uses_the_restored_text_once() -> None:
     llm = FakeChatModel(lambda _m: "窗口の申請を紙から切り替える進め方を職員だけでは決められないため、外部の知見を借ります。")
-    result = fill_slot(SLOTS["background"], PROFILE, llm, "定型文", name="〇〇町", issues="窓口の申請が紙", staff="要確認")
+    result = fill_slot(SLOTS["background"], PROFILE, llm, "定型文", name="〇〇町", fields="窓口、申請", staff="要確認")
     assert result.from_model and "窗" not in result.text and result.restored == [("窓口", "窗口")]
     assert len(llm.calls) == 1
 
@@ -165,3 +165,13 @@ def test_grammars_are_one_line_of_the_slots_shape() -> None:
     assert SLOTS["background"].grammar.rstrip().endswith('"。"')
     mission = SLOTS["mission"].grammar
     assert "、" in mission and "{6,32}" in mission and '"。"' not in mission
+
+
+@pytest.mark.parametrize("text", [
+    "この自治体の業務課題は、窓口の申請手続がほぼ紙で、転記と確認に時間がかかっているです、どのように着手していきますか？",
+])
+def test_question_echoing_the_prompt_in_broken_grammar_is_rejected(text: str) -> None:
+    """Seen on the embedded model (town-10k): the prompt's words, then 「かかっているです」."""
+    problems = slot_problems(text, SLOTS["question"], TOWN)
+    assert any(p.startswith("echoes the prompt") for p in problems)
+    assert any(p.startswith("broken grammar") for p in problems)

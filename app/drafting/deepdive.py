@@ -12,6 +12,7 @@ from app.drafting.generate import SectionResult, markers, supporting_citations
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.roles import match_issues, match_roles, matched_patterns
 from app.drafting.sections import SectionSpec
+from app.drafting.slots import issue_terms
 from app.flags import FlagCode
 from app.schemas import DraftCheck
 
@@ -36,8 +37,8 @@ def background(ctx: DraftContext) -> tuple[str, list]:  # noqa: ANN001
     if seeded:
         return seeded, []
     p = ctx.profile
-    result = ctx.slot("background", REASON_FALLBACK, name=p.short_name, issues="／".join(p.issues),
-                      staff=p.get("current_dx_staff"))
+    fields = "、".join(issue_terms(p)[:4]) or "／".join(p.issues)
+    result = ctx.slot("background", REASON_FALLBACK, name=p.short_name, fields=fields, staff=p.get("current_dx_staff"))
     return background_lead(p) + result.text, [result]
 
 

@@ -69,7 +69,7 @@ EXAMPLE_TERMS = ("△△村", "介護保険")
 """The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村."""
 
 SLOTS: dict[str, SlotSpec] = {
-    "background": SlotSpec("background", "背景", "draft_slot_background", 110, 20, 100, 1,
+    "background": SlotSpec("background", "背景", "draft_slot_background", 90, 20, 80, 1,
                            example_terms=EXAMPLE_TERMS, staff_terms=True),
     "mission": SlotSpec("mission", "ミッション", "draft_slot_mission", 40, 6, 32, 1, example_terms=EXAMPLE_TERMS,
                         phrase=True),
@@ -103,6 +103,10 @@ _JUNK = re.compile(r"[，“”\"'‘’؟]|\.\S")
 """Punctuation no Japanese sentence of ours uses (a full-width comma, English quotes, an Arabic question mark)."""
 _PROMPT_WORDS = ("業務課題", "募集", "役割を担う", "短い言葉")
 """Words of the phrase prompt that do not belong in the task phrase itself."""
+_PROMPT_PHRASES = ("この自治体の業務課題", "業務課題は", "課題の分野", "現在の体制では何", "候補者に聞く")
+"""Phrases of the sentence prompts a slot about the town never needs (「この自治体の業務課題は、…」)."""
+_BROKEN = re.compile(r"(?:いる|ない|ある|する|った|れる)です")
+"""A plain-form verb glued to です (「かかっているです」): the 1.5B model's broken polite form."""
 _DEICTIC = ("以下", "下記", "次の通り", "次のとおり", "次のような", "上記")
 """Words pointing at text that a one- or two-sentence slot does not have (「以下のミッションを担当します。」)."""
 
@@ -233,8 +237,10 @@ def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, promp
         problems.append(f"restates the issue: {restated[0][:20]}")
     if junk := sorted(set(_JUNK.findall(text))):
         problems.append(f"stray punctuation: {''.join(junk)}")
-    if slot.phrase and (echo := [w for w in _PROMPT_WORDS if w in text]):
+    if echo := [w for w in (_PROMPT_WORDS if slot.phrase else _PROMPT_PHRASES) if w in text]:
         problems.append(f"echoes the prompt: {' '.join(echo)}")
+    if broken := _BROKEN.findall(text):
+        problems.append(f"broken grammar: {' '.join(broken)}")
     if borrowed := [w for w in slot.example_terms if w in text and w not in known]:
         problems.append(f"copies the example: {' '.join(borrowed)}")
     if slot.question and not text.endswith(("？", "?")):
@@ -253,7 +259,8 @@ PROBLEMS_JA: tuple[tuple[str, str], ...] = (
     ("a question where", "言い切りでなく質問になった"), ("recites", "指示文の書き写し"),
     ("not in the polite", "です・ます調でない"), ("points at", "ない文を指している"), ("copies the example", "例の書き写し"),
     ("a sentence where", "短い言葉でなく文になった"), ("not a noun phrase", "仕事を表す言葉になっていない"),
-    ("restates the issue", "業務課題の書き写し"), ("stray punctuation", "日本語にない記号"), ("echoes the prompt", "指示文の言葉"))
+    ("restates the issue", "業務課題の書き写し"), ("stray punctuation", "日本語にない記号"), ("echoes the prompt", "指示文の言葉"),
+    ("broken grammar", "文法の崩れ"))
 
 
 def problems_ja(problems: list[str]) -> str:
