@@ -175,3 +175,12 @@ def test_question_echoing_the_prompt_in_broken_grammar_is_rejected(text: str) ->
     problems = slot_problems(text, SLOTS["question"], TOWN)
     assert any(p.startswith("echoes the prompt") for p in problems)
     assert any(p.startswith("broken grammar") for p in problems)
+
+
+def test_a_fact_of_the_example_is_not_taken_for_this_town() -> None:
+    """Seen on the embedded model (city-50k): 兼務 came from the prompt's example; this profile never says it."""
+    city = MunicipalityProfile(name="◎◎市", issues=["観光の情報発信が部署ごとにばらばら"], current_dx_staff="情報政策課 4名")
+    text = "情報発信の担当職員が他の業務と兼務し、見直しに手が回らないため、専門の知識を持つ人を外部から迎えます。"
+    assert any(p.startswith("copies the example") for p in slot_problems(text, SLOTS["background"], city))
+    assert not any(p.startswith("copies the example") for p in slot_problems(text, SLOTS["background"], TOWN.model_copy(
+        update={"current_dx_staff": "総務課の情報担当1名（兼務）", "issues": ["観光の情報発信が部署ごとにばらばら"]})))

@@ -65,8 +65,9 @@ class SlotSpec:
         return f"root ::= {' '.join([sentence] * self.sentences)}\n"
 
 
-EXAMPLE_TERMS = ("△△村", "介護保険")
-"""The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村."""
+EXAMPLE_TERMS = ("△△村", "介護保険", "兼務")
+"""The example the three slot prompts share (prompts/draft_slot_*.md): 介護保険 applications of a △△村 whose staff
+also do other work (兼務: copied into a town whose profile does not say so, it is an invented fact)."""
 
 SLOTS: dict[str, SlotSpec] = {
     "background": SlotSpec("background", "背景", "draft_slot_background", 90, 20, 80, 1,
