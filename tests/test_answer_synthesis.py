@@ -74,8 +74,10 @@ def test_uncited_sentences_get_the_marker_of_their_evidence_only_when_it_support
     assert kept("[9] 副業型では報償費が年間100万円を上限に措置されます。").text.endswith("[2]。")  # [9] does not exist
 
 
-def test_saying_the_material_does_not_state_it_needs_no_source() -> None:
-    assert kept("資料には記載がありません。").text == "資料には記載がありません。"
+def test_saying_the_material_does_not_state_it_is_kept_only_when_the_evidence_is_weak() -> None:
+    assert synthesis.check("資料には記載がありません。", EVIDENCE, Q, weak=True).text == "資料には記載がありません。"
+    denied = kept("データには記載がありません。")
+    assert denied.kept == 0 and denied.removed[0][1] == "denies_the_evidence"
 
 
 def test_marker_only_empty_and_repeated_output() -> None:

@@ -52,6 +52,8 @@ _FIGURE_CUES: dict[str, re.Pattern[str]] = {
     "期間": re.compile(r"期間|任期|何年|何か月|何ヶ月|何日|何時間|時間|頻度|日数"),
 }
 """What kind of figure a question asks for, by its words; a sentence holding that kind of figure is preferred."""
+_ANY_FIGURE_CUE = re.compile(r"どのくらい|どれくらい|どの程度|どれほど|いくら")
+"""「特別交付税はどのくらい？」 may be answered by an amount or by a rate: every kind counts."""
 _FIGURE_UNITS: dict[str, frozenset[str]] = {
     "円": frozenset({"円"}), "rate": frozenset({"%", "割", "rate"}), "人": frozenset({"人"}),
     "期間": frozenset({"年", "年間", "か月", "月", "日", "時間", "週"}),
@@ -137,7 +139,8 @@ def intent_of(question: str) -> Intent:
     return Intent(
         terms=terms,
         grams=frozenset(bigram_tokens(question)),
-        figure_kinds=frozenset(kind for kind, cue in _FIGURE_CUES.items() if cue.search(question)),
+        figure_kinds=frozenset(kind for kind, cue in _FIGURE_CUES.items()
+                               if cue.search(question) or _ANY_FIGURE_CUE.search(question)),
         wants_date=bool(_DATE_CUE.search(question)),
         wants_requirement=bool(_REQUIREMENT_CUE.search(question)),
         entities=entities_of(question),

@@ -127,7 +127,7 @@ class AnswerPipeline:
         english = wants_english(q)
         messages = synthesis.build_messages(rewritten.question, selection.evidence, english=english)
         raw = yield from self._synthesise(messages, timings, queue_events, english)
-        checked = synthesis.check(raw, selection.evidence, rewritten.question, english=english)
+        checked = synthesis.check(raw, selection.evidence, rewritten.question, english=english, weak=selection.weak)
         for sentence, why in checked.removed:
             log.info("synthesis sentence removed (%s): %s", why, sentence)
         flags += checked.flags

@@ -141,8 +141,11 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
     return None
 
 
-def check(text: str, evidence: list[Evidence], question: str, english: bool = False) -> CheckedSynthesis:
-    """Keep the sentences that pass (see the module docstring), renumbered to the evidence they cite."""
+def check(
+    text: str, evidence: list[Evidence], question: str, english: bool = False, weak: bool = False
+) -> CheckedSynthesis:
+    """Keep the sentences that pass (see the module docstring), renumbered to the evidence they cite. `weak`: the
+    evidence barely touches the question, so saying the material does not state it is allowed."""
     by_n = {e.n: e for e in evidence}
     kept: list[str] = []
     result = CheckedSynthesis(text="")
@@ -161,7 +164,10 @@ def check(text: str, evidence: list[Evidence], question: str, english: bool = Fa
             continue
         seen.add(key)
         if NOT_STATED.search(claim.body) and not figures(claim.body):
-            kept.append(claim.body)  # 「資料には記載がありません。」 is honest; it needs no source
+            if weak:  # 「資料には記載がありません。」 is honest when the material barely touches the question …
+                kept.append(claim.body)
+            else:  # … and wrong under excerpts that do answer it
+                result.removed.append((claim.text, "denies_the_evidence"))
             continue
         numbers = [n for n in claim.numbers if n in by_n]
         if not numbers:
