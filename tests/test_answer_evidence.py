@@ -134,3 +134,15 @@ def test_a_legal_basis_question_prefers_the_sentence_with_the_article() -> None:
                        "特別職非常勤職員の任用は、地方公務員法3条3項3号に基づきます。")
     selection = select_evidence("特別職非常勤職員として任用する根拠規定は？", hits(basis))
     assert "3条3項3号" in selection.evidence[0].text
+
+
+def test_a_question_asking_two_things_gets_evidence_for_each() -> None:
+    pm = make_chunk("pm", "地域プロジェクトマネージャー", "support-scheme",
+                    "地域プロジェクトマネージャーは、地域と行政と企業の間をつなぐ橋渡し役を担う人材です。"
+                    "地域プロジェクトマネージャーは2021年度に始まりました。"
+                    "地域プロジェクトマネージャーの経費は、1人あたり650万円を上限に特別交付税で措置されます。"
+                    "地域プロジェクトマネージャーの650万円という上限は報告時点の数字です。")
+    selection = select_evidence("地域プロジェクトマネージャーとはどんな制度で、経費の上限はいくらですか？", hits(pm),
+                                max_items=2)
+    texts = [e.text for e in selection.evidence]
+    assert any("橋渡し役" in t for t in texts) and any("650万円を上限" in t for t in texts)

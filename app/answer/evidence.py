@@ -65,6 +65,9 @@ _EXPANSIONS: dict[str, str] = {
 }
 """A few words of the guidebook's domain that questions and the material name differently (財政支援 is written
 特別交付税で措置): the material's word is added to the question's terms."""
+_DEFINITION_CUE = re.compile(r"とは|どんな|どのような|何ですか|なんですか|って何")
+_DEFINITION = re.compile(r"(?:は|とは)、?.{4,}?(?:制度|仕組み|役割|人材|資料|職|形|事業|計画|枠組み)(?:です|である|のこと)")
+"""「地域プロジェクトマネージャーは、…橋渡し役を担う人材です。」: what a 「…とは」 question asks for."""
 _LAW_CUE = re.compile(r"根拠|法令|規定|法律|条文|何法|法的")
 _LAW = re.compile(r"法\d+条|法第\d+条|\d+条\d+項|第\d+条|法律第\d+号")
 _UNKNOWN = re.compile(r"確認できていません|分かっていません|わかっていません|含まれていません|見つかりませんでした|明らかではありません")
@@ -96,6 +99,7 @@ class Intent:
     focus_terms: frozenset[str] = frozenset()
     wants_law: bool = False
     asks_unknown: bool = False
+    wants_definition: bool = False
 
 
 @dataclass
@@ -147,6 +151,7 @@ def intent_of(question: str) -> Intent:
         japanese=has_japanese(question),
         wants_law=bool(_LAW_CUE.search(question)),
         asks_unknown=bool(_ASKS_UNKNOWN.search(question)),
+        wants_definition=bool(_DEFINITION_CUE.search(question)),
         focus_terms=frozenset(t for t in terms if not any(t in e for e in entities_of(question))),
     )
 
@@ -303,6 +308,8 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
             s -= 0.3
         if _POINTER.search(c.text):
             s -= 0.3
+        if intent.wants_definition and intent.entities & c.entities and _DEFINITION.search(c.text):
+            s += 0.15
         if intent.wants_law and _LAW.search(canonical(c.text)):
             s += 0.2
         if _UNKNOWN.search(c.text) and not intent.asks_unknown:
@@ -325,14 +332,22 @@ def select_evidence(
     if not cands:
         return Selection(weak=True)
     intent = intent_of(question)
+    chosen: list[Candidate] = []
+    for part in question_parts(question):  # 「どんな制度で、上限はいくらですか」: the best sentence for each part first
+        score(cands, intent_of(" ".join(sorted(intent.entities)) + " " + part), len(hits))
+        top = max(cands, key=lambda c: (c.score, -c.rank, -c.order))
+        if top.score >= MIN_SCORE and top not in chosen and not top.rival:
+            chosen.append(top)
     score(cands, intent, len(hits))
     ranked = sorted(cands, key=lambda c: (-c.score, c.rank, c.order))
     best = ranked[0]
     # A question in another language shares no words with the material: rank and figures decide, no floor.
     floor = max(MIN_SCORE, KEEP_SHARE * best.score) if intent.japanese else KEEP_SHARE * best.score
-    chosen: list[Candidate] = []
-    used = 0
+    chosen = chosen[:max_items]
+    used = sum(len(c.text) for c in chosen)
     for c in ranked:
+        if c in chosen:
+            continue
         if len(chosen) >= max_items or chosen and c.score < floor:
             break
         if any(_near_duplicate(c, k) for k in chosen) or chosen and c.rival:
@@ -353,6 +368,15 @@ def select_evidence(
         selection.citations.append(citation)
         selection.evidence.append(Evidence.of(citation, "".join(c.text for c in piece)))
     return selection
+
+
+_PART_BREAK = re.compile(r"(?<=[？?])|(?<=[^、]{4}(?:で|か))、(?=.{4,})|、また(?:は)?、?")
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions inside one (「費用はかかりますか？日数の制限はありますか？」), or [] when it asks one thing."""
+    parts = [p.strip(" 　、") for p in _PART_BREAK.split(question) if len(p.strip(" 　、？?")) >= 4]
+    return parts if len(parts) > 1 else []
 
 
 def _across_chunks(cands: list[Candidate], hits: list[Hit]) -> dict[tuple[int, int], Candidate]:
