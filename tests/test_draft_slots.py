@@ -184,3 +184,11 @@ def test_a_fact_of_the_example_is_not_taken_for_this_town() -> None:
     assert any(p.startswith("copies the example") for p in slot_problems(text, SLOTS["background"], city))
     assert not any(p.startswith("copies the example") for p in slot_problems(text, SLOTS["background"], TOWN.model_copy(
         update={"current_dx_staff": "総務課の情報担当1名（兼務）", "issues": ["観光の情報発信が部署ごとにばらばら"]})))
+
+
+def test_a_phrase_cut_after_an_ascii_comma_is_rejected() -> None:
+    """Seen on the embedded model (city-400k): 「…優先順位付けを改善し, 子育て関連の申請」."""
+    city = MunicipalityProfile(name="△△市", issues=["部局ごとの取組の優先順位が付けられていない", "子育て関連の申請のオンライン化が進まない"])
+    problems = slot_problems("DX推進計画の部局ごとの優先順位付けを改善し, 子育て関連の申請", SLOTS["mission"], city)
+    assert any(p.startswith("stray punctuation") for p in problems)
+    assert "," in SLOTS["mission"].grammar

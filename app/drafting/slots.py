@@ -59,7 +59,7 @@ class SlotSpec:
         only write one plain line and stops at its end. The ending itself is left to the model (forcing
         「ますか？」 made it glue one onto a broken clause) and checked afterwards."""
         if self.phrase:
-            return f'root ::= [^{_GRAMMAR_NOT}、，]{{{self.min_chars},{self.max_chars}}}\n'
+            return f'root ::= [^{_GRAMMAR_NOT}、，,]{{{self.min_chars},{self.max_chars}}}\n'
         end = '"？"' if self.question else '"。"'
         sentence = f"[^{_GRAMMAR_NOT}]{{{self.min_chars // self.sentences},{self.max_chars // self.sentences - 1}}} {end}"
         return f"root ::= {' '.join([sentence] * self.sentences)}\n"
@@ -100,8 +100,9 @@ _POLITE_END = re.compile(r"(?:ます|です|ました|でした|ません|くだ
 _POLITE = re.compile(r"(?:ます|です|ました|でした|ません|ください|ましょう|でしょう)(?:か)?[。！？!?]$")
 _PREDICATE_END = re.compile(r"(?:ない|いる|ます|です|した|する|される|れる|ある|あり|った|たい|ため|こと|もの)$")
 """A phrase ending like a clause (「…活用できていない」, a restated problem) is no task to 担う."""
-_JUNK = re.compile(r"[，“”\"'‘’؟]|\.\S")
-"""Punctuation no Japanese sentence of ours uses (a full-width comma, English quotes, an Arabic question mark)."""
+_JUNK = re.compile(r"[，“”\"'‘’؟]|\.\S|,(?!\d)")
+"""Punctuation no Japanese sentence of ours uses (a full-width or ASCII comma, English quotes, an Arabic question
+mark); a comma inside a figure (10,000) is the profile's."""
 _PROMPT_WORDS = ("業務課題", "募集", "役割を担う", "短い言葉")
 """Words of the phrase prompt that do not belong in the task phrase itself."""
 _PROMPT_PHRASES = ("この自治体の業務課題", "業務課題は", "課題の分野", "現在の体制では何", "候補者に聞く")
