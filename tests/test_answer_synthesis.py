@@ -59,6 +59,9 @@ def test_foreign_script_unsupported_echo_and_recitation_are_removed() -> None:
     assert kept("地域活性化起業人の副業型の上限はいくらですか[2]？").kept == 0
     assert kept("抜粋に書かれたことだけを1〜3文で書く[1]。").removed[0][1] == "prompt_recitation"
     assert kept("地域活性化起業人の副業型の上限は以下の通りです[2]。").removed[0][1] == "announces_nothing"
+    glued = kept("地域活性化起業人の副業型の上限はいくらですかというと、報償費が年間100万円を上限に措置されます[2]。")
+    assert glued.removed[0][1] == "question_echo"
+    assert kept("地域活性化起業人の副業型では、報償費が年間100万円を上限に措置されます[2]。").kept == 1
 
 
 def test_a_sentence_that_negates_its_evidence_is_removed() -> None:

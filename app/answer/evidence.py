@@ -350,7 +350,7 @@ def select_evidence(
             continue
         if len(chosen) >= max_items or chosen and c.score < floor:
             break
-        if any(_near_duplicate(c, k) for k in chosen) or chosen and c.rival:
+        if any(_near_duplicate(c, k) for k in chosen) or chosen and (c.rival or _POINTER.search(c.text)):
             continue
         if chosen and used + len(c.text) > max_chars:
             continue

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from app.answer.evidence import entities_of, heading_entities, siblings
+from app.answer.evidence import ENTITY_PATTERN, entities_of, heading_entities, siblings
 from app.answer.grounding import support
 from app.checks.answer_form import (
     foreign_characters,
@@ -109,6 +110,21 @@ def complete_sentences(text: str) -> int:
     return len(re.findall(r"[。！？!?](?![。！？!?])", _MARKER.sub("", text)))
 
 
+GLUED_CHARS = 8
+"""A run this long copied from the question that the evidence does not hold is the question pasted into the answer
+(「…副業型の場合、受け入れると国から特別交付税の上限が見直されるため…」)."""
+
+
+def _glued_question(body: str, question: str, source: str) -> bool:
+    """Named subjects repeated from the question are how an answer should start; the rest of the question is not."""
+    matcher = SequenceMatcher(None, body, question, autojunk=False)
+    for m in matcher.get_matching_blocks():
+        run = body[m.a : m.a + m.size]
+        if run not in source and len(re.sub(r"[のはがを、\s]", "", ENTITY_PATTERN.sub("", run))) >= GLUED_CHARS:
+            return True
+    return False
+
+
 def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
@@ -121,7 +137,7 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
         return "prompt_recitation"
     if _ANNOUNCES.search(body):
         return "announces_nothing"
-    if question_echo(body, question):
+    if question_echo(body, question) or _glued_question(body, question, source):
         return "question_echo"
     if missing_figures(figures(body), figures(source)):
         return "figure_not_in_evidence"
