@@ -8,13 +8,18 @@ synthesis.py). Each sentence is scored against the standalone question by
 - content-term overlap (Sudachi normalized forms, weighted by how rare a term is among the candidates),
 - character-bigram overlap (survives spelling variants Sudachi splits differently),
 - the passage's retrieval rank,
-- what the question asks for: a figure (上限, いくら, 措置率 …), a date (いつ, 年度 …), a requirement (要件, 対象 …),
-- the named subject: a sentence about 企業派遣型 is not evidence for a question about 副業型 (siblings in
-  `ENTITY_PARENTS`), one naming the asked subject is preferred.
+- what the question asks for: the kind of figure (上限・いくら → 円, 措置率 → rate, 何人, 期間 …), a date, a
+  requirement, a legal basis (根拠 → an article), a definition (「…とは」 → 「Xは…制度です」),
+- the named subject: a sentence about 企業派遣型 — or under a 企業派遣型 heading — is not evidence for a question about
+  副業型 (siblings in `ENTITY_PARENTS`); one naming the asked subject is preferred,
+- what carries no fact: pointers to another document, and what the material does not know (unless that is asked).
 
-The sentence after a chosen one joins it when it carries the figure the question asks for and the chosen one does not
-(「…を措置の対象とします。措置率は0.5です。」). Near-duplicates (overlapping chunks repeat sentences) are dropped.
-Sentences inside marked spans (provenance notes, instructions to an assistant: `Chunk.spans`) are never candidates.
+A question asking two things gets the best sentence for each part first. The sentence after a chosen one joins it when
+it carries the figure the question asks for and the chosen one does not (「…を措置の対象とします。措置率は0.5です。」),
+or when it is the list the chosen one announces (lists and table rows are read as whole lines, across a chunk
+boundary as a neighbouring item). Near-duplicates (overlapping chunks repeat sentences) are dropped. Sentences inside
+marked spans (provenance notes, instructions to an assistant: `Chunk.spans`, or found now for unmarked chunks) are
+never candidates.
 """
 
 from __future__ import annotations
