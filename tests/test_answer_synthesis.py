@@ -55,6 +55,7 @@ def test_the_asked_sub_type_put_on_a_sentence_about_its_sibling_is_removed() -> 
 
 def test_foreign_script_unsupported_echo_and_recitation_are_removed() -> None:
     assert kept("地域活性化起業人的副业型报酬是100万円[2]。").removed[0][1] == "foreign_characters"
+    assert kept("而くは、副業型では報償費が年間100万円を上限に措置されます[2]。").removed[0][1] == "foreign_characters"
     assert kept("自治体の職員は毎年ボーナスを受け取ります[2]。").removed[0][1] == "unsupported"
     assert kept("地域活性化起業人の副業型の上限はいくらですか[2]？").kept == 0
     assert kept("抜粋に書かれたことだけを1〜3文で書く[1]。").removed[0][1] == "prompt_recitation"

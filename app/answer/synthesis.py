@@ -110,6 +110,8 @@ def complete_sentences(text: str) -> int:
     return len(re.findall(r"[。！？!?](?![。！？!?])", _MARKER.sub("", text)))
 
 
+_CLASSICAL = frozenset("而之其亦乃于")
+"""Kanji that are Japanese in name only in a modern answer (「而くは、…」 from the 1.5B model): Chinese function words."""
 GLUED_CHARS = 8
 """A run this long copied from the question that the evidence does not hold is the question pasted into the answer
 (「…副業型の場合、受け入れると国から特別交付税の上限が見直されるため…」)."""
@@ -169,8 +171,10 @@ def check(
     for claim in claims(text):
         if not words_left(claim.body):
             continue  # markers, a stray 「。」
-        if foreign_characters(claim.body, known="".join(e.text for e in evidence) + question) or (
-                not english and lacks_kana(claim.body)):  # 「是的。」: Chinese written with Japanese kanji
+        known = "".join(e.text for e in evidence) + question
+        if foreign_characters(claim.body, known=known) or (not english and (
+                lacks_kana(claim.body)  # 「是的。」: Chinese written with Japanese kanji
+                or any(ch in _CLASSICAL and ch not in known for ch in claim.body))):
             result.removed.append((claim.text, "foreign_characters"))
             continue
         if len(words_left(claim.body)) < 4:
