@@ -314,3 +314,16 @@ def test_checklist_boxes_are_actions_not_statements(settings: Settings, retrieve
     boxes = [line for s in result.sections for line in s.body.splitlines() if line.startswith("- [ ]")]
     assert boxes and not [b for b in boxes if re.search(r"(?:紹介されて|とされて)います(?:\[\d+\])*。?$", b)]
     assert "参考: 自治体DX推進計画の受入れ準備のチェックリスト" in result.sections[0].body
+
+
+def test_interview_asks_about_every_matched_role_and_the_posting_lists_those_skills(settings: Settings, retriever) -> None:  # noqa: ANN001
+    """The town's second issue (システムの更新・標準化) points to the プロジェクトマネージャー type: the interview asks
+    about that type's skill too, and every skill it tests is one the posting asks for (必須 or 歓迎)."""
+    profile = load_profile(PROJECT_ROOT / "app" / "examples" / "town-10k.yaml")
+    interview = draft("interview", profile, settings=settings, llm=None, retriever=retriever,
+                      only=["質問：経験・スキル"]).sections[0].body
+    tested = [re.sub(r"\[\d+\]", "", m) for m in re.findall(r"^\*\*\d+\. (.+?)\*\*", interview, re.MULTILINE)]
+    assert any("更新プロジェクト" in t for t in tested) and any("窓口" in t for t in tested)
+    posting = draft("posting", profile, settings=settings, llm=None, retriever=retriever,
+                    only=["必須／歓迎スキル・経験"]).sections[0].body
+    assert all(t in posting for t in tested), tested

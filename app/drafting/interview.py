@@ -11,6 +11,7 @@ from app.drafting.knowledge.models import Skill
 from app.drafting.profile import TBD, MunicipalityProfile
 from app.drafting.roles import match_roles
 from app.drafting.sections import SectionSpec
+from app.drafting.slots import issue_terms
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 
@@ -69,13 +70,15 @@ def schedule(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
 
 
 def skill_set(ctx: DraftContext, limit: int = 4) -> list[Skill]:
-    """The skills the interview tests: the main role type's required skills, then the next type's first one.
-    (A seed posting composed by dxhire lists exactly these; an edited seed's extra lines are ignored here.)"""
-    types = match_roles(ctx.profile, extra_text=seed_section(ctx.seed, "必須／歓迎スキル", "募集職種"), limit=2)
-    skills = list(types[0][0].required)
-    if len(types) > 1:
-        skills.append(types[1][0].required[0])
-    return skills[:limit]
+    """The skills the interview tests: the main role type's required skills that fit the user's issues best, then
+    the first required skill of each other matched type (so an issue that points to another type, such as the
+    システム更新・標準化 of a town whose main need is BPR, is asked about too). The posting composed by dxhire lists
+    the same skills under 必須 and 歓迎; an edited seed's extra lines are ignored here."""
+    types = match_roles(ctx.profile, extra_text=seed_section(ctx.seed, "必須／歓迎スキル", "募集職種"), limit=3)
+    main, others = types[0][0], [r for r, _ in types[1:]]
+    words = issue_terms(ctx.profile)
+    fitting = sorted(main.required, key=lambda sk: -sum(w in sk.name + sk.question for w in words))
+    return (fitting[: max(2, limit - len(others))] + [r.required[0] for r in others])[:limit]
 
 
 def skill_questions(ctx: DraftContext, spec: SectionSpec) -> SectionResult:

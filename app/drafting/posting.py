@@ -87,15 +87,14 @@ def duties(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
 
 def skills(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     refs = ctx.refs()
-    types = _roles(ctx, 2)
+    types = _roles(ctx, 3)
     main = types[0][0]
     lines = ["**必須**", ""]
     lines += [refs.line(s.fact()) for s in main.required]
     lines.append(refs.line(ctx.note("disqualification")))
     lines += ["", "**歓迎**", ""]
     welcome = list(main.welcome)
-    if len(types) > 1:
-        welcome += [s.fact() for s in types[1][0].required[:1]]
+    welcome += [s.fact() for r, _ in types[1:] for s in r.required[:1]]  # the interview asks about these too
     lines += [refs.line(f) for f in welcome]
     if {"副業", "リモート"} & set(ctx.profile.work_style):
         lines.append(f"- テレワークやオンライン会議で職員と協働した経験。{refs.sentence(ctx.note('remote_counts'))}")
