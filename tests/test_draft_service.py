@@ -327,3 +327,14 @@ def test_interview_asks_about_every_matched_role_and_the_posting_lists_those_ski
     posting = draft("posting", profile, settings=settings, llm=None, retriever=retriever,
                     only=["必須／歓迎スキル・経験"]).sections[0].body
     assert all(t in posting for t in tested), tested
+
+
+def test_interview_from_a_posting_tests_the_postings_role_types_in_its_order(settings: Settings, retriever) -> None:  # noqa: ANN001
+    """Chained, the interview takes the role types of the posting's 「役割の類型」 line: the same skills as unchained
+    (the posting's longer skill lists must not outvote the profile's issues)."""
+    profile = load_profile(PROJECT_ROOT / "app" / "examples" / "town-10k.yaml")
+    post = draft("posting", profile, settings=settings, llm=None, retriever=retriever)
+    alone, chained = (draft("interview", profile, settings=settings, llm=None, retriever=retriever, seed=seed,
+                            only=["質問：経験・スキル"]).sections[0].body for seed in (None, post))
+    heads = [re.findall(r"^\*\*\d+\. (.+?)\*\*", body, re.MULTILINE) for body in (alone, chained)]
+    assert heads[0] == heads[1] and any("窓口" in h for h in heads[1])

@@ -69,13 +69,23 @@ def schedule(ctx: DraftContext, spec: SectionSpec) -> SectionResult:
     return refs.result("\n".join([intro, "", *rows]))
 
 
+def seed_roles(ctx: DraftContext) -> list:
+    """The role types of the seed posting's 「役割の類型」 line, in its order (what the posting asked for, as the user
+    may have edited it); [] without such a line. Matching the seed's words instead let the skill lists of the
+    posting outvote the profile's issues."""
+    line = next((ln for ln in seed_section(ctx.seed, "募集職種").splitlines() if "役割の類型" in ln), "")
+    names = [n.strip() for n in line.split(":", 1)[1].split("、")] if ":" in line else []
+    by_name = {r.name: r for r in ctx.kb.roles}
+    return [by_name[n] for n in names if n in by_name]
+
+
 def skill_set(ctx: DraftContext, limit: int = 4) -> list[Skill]:
     """The skills the interview tests: the main role type's required skills that fit the user's issues best, then
     the first required skill of each other matched type (so an issue that points to another type, such as the
     システム更新・標準化 of a town whose main need is BPR, is asked about too). The posting composed by dxhire lists
     the same skills under 必須 and 歓迎; an edited seed's extra lines are ignored here."""
-    types = match_roles(ctx.profile, extra_text=seed_section(ctx.seed, "必須／歓迎スキル", "募集職種"), limit=3)
-    main, others = types[0][0], [r for r, _ in types[1:]]
+    roles = seed_roles(ctx) or [r for r, _ in match_roles(ctx.profile, limit=3)]
+    main, others = roles[0], roles[1:3]
     words = issue_terms(ctx.profile)
     fitting = sorted(main.required, key=lambda sk: -sum(w in sk.name + sk.question for w in words))
     return (fitting[: max(2, limit - len(others))] + [r.required[0] for r in others])[:limit]
