@@ -192,3 +192,13 @@ def test_a_phrase_cut_after_an_ascii_comma_is_rejected() -> None:
     problems = slot_problems("DX推進計画の部局ごとの優先順位付けを改善し, 子育て関連の申請", SLOTS["mission"], city)
     assert any(p.startswith("stray punctuation") for p in problems)
     assert "," in SLOTS["mission"].grammar
+
+
+@pytest.mark.parametrize(("slot", "text", "problem"), [
+    # both seen on the embedded model (city-400k) after the last prompt change
+    ("mission", "DX推進計画の部局ごとの優先順位付けと基幹業務システムの標準化・", "cut off"),
+    ("question", "はい、私はCIO補佐官として窓口の申請の見直しについて考えていますが、手順をお聞きいただけますか？",
+     "answers as the candidate"),
+])
+def test_cut_phrases_and_candidate_voice_are_rejected(slot: str, text: str, problem: str) -> None:
+    assert any(p.startswith(problem) for p in slot_problems(text, SLOTS[slot], TOWN))

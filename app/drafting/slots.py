@@ -109,6 +109,8 @@ _PROMPT_PHRASES = ("この自治体の業務課題", "業務課題は", "課題�
 """Phrases of the sentence prompts a slot about the town never needs (「この自治体の業務課題は、…」)."""
 _BROKEN = re.compile(r"(?:いる|ない|ある|する|った|れる)です")
 """A plain-form verb glued to です (「かかっているです」): the 1.5B model's broken polite form."""
+_DANGLING = ("・", "と", "の", "や", "を", "に", "が", "は", "、", "及び", "および")
+"""A phrase ending in a particle or a 中黒 was cut at the grammar's length (「…と基幹業務システムの標準化・」)."""
 _DEICTIC = ("以下", "下記", "次の通り", "次のとおり", "次のような", "上記")
 """Words pointing at text that a one- or two-sentence slot does not have (「以下のミッションを担当します。」)."""
 
@@ -241,6 +243,10 @@ def slot_problems(text: str, slot: SlotSpec, profile: MunicipalityProfile, promp
         problems.append(f"stray punctuation: {''.join(junk)}")
     if echo := [w for w in (_PROMPT_WORDS if slot.phrase else _PROMPT_PHRASES) if w in text]:
         problems.append(f"echoes the prompt: {' '.join(echo)}")
+    if slot.phrase and text.endswith(_DANGLING):
+        problems.append(f"cut off: {text[-4:]}")
+    if slot.question and (text.startswith(("はい", "いいえ")) or "私は" in text or "私が" in text):
+        problems.append("answers as the candidate")
     if broken := _BROKEN.findall(text):
         problems.append(f"broken grammar: {' '.join(broken)}")
     if borrowed := [w for w in slot.example_terms if w in text and w not in known]:
@@ -262,7 +268,7 @@ PROBLEMS_JA: tuple[tuple[str, str], ...] = (
     ("not in the polite", "です・ます調でない"), ("points at", "ない文を指している"), ("copies the example", "例の書き写し"),
     ("a sentence where", "短い言葉でなく文になった"), ("not a noun phrase", "仕事を表す言葉になっていない"),
     ("restates the issue", "業務課題の書き写し"), ("stray punctuation", "日本語にない記号"), ("echoes the prompt", "指示文の言葉"),
-    ("broken grammar", "文法の崩れ"))
+    ("broken grammar", "文法の崩れ"), ("cut off", "途中で切れた"), ("answers as the candidate", "候補者の立場の文"))
 
 
 def problems_ja(problems: list[str]) -> str:
