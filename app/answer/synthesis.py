@@ -112,21 +112,16 @@ def complete_sentences(text: str) -> int:
 
 _CLASSICAL = frozenset("而之其亦乃于")
 """Kanji that are Japanese in name only in a modern answer (「而くは、…」 from the 1.5B model): Chinese function words."""
-_TOPIC_END = re.compile(r"(?:は|では|には|とは|、)$")
 GLUED_CHARS = 8
 """A run this long copied from the question that the evidence does not hold is the question pasted into the answer
 (「…副業型の場合、受け入れると国から特別交付税の上限が見直されるため…」)."""
 
 
 def _glued_question(body: str, question: str, source: str) -> bool:
-    """Named subjects repeated from the question are how an answer should start, and so is the question's topic
-    restated as the sentence's topic (「CIO補佐官として任用したときの特別交付税は0.5で…」); the rest of the question
-    pasted in is not (「…副業型の場合、受け入れると国から特別交付税の上限が見直されるため…」)."""
+    """Named subjects repeated from the question are how an answer should start; the rest of the question is not."""
     matcher = SequenceMatcher(None, body, question, autojunk=False)
     for m in matcher.get_matching_blocks():
         run = body[m.a : m.a + m.size]
-        if m.a == 0 and _TOPIC_END.search(run):
-            continue
         if run not in source and len(re.sub(r"[のはがを、\s]", "", ENTITY_PATTERN.sub("", run))) >= GLUED_CHARS:
             return True
     return False
