@@ -85,6 +85,20 @@ def test_an_edit_is_a_new_version_and_survives_a_new_store(service: CaseService,
         service.save_edit(case.id, "interview", "x")
 
 
+def test_one_edit_saved_twice_at_once_is_one_version(service: CaseService) -> None:
+    """The editor saves on the button and when the box loses focus; both may arrive together."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    case = service.new_case("山川村DX", PROFILE)
+    service.draft(case.id, "posting")
+    base = service.store.get(case.id).artefact("posting").latest.draft
+    text = to_markdown(base).replace("DX推進の助言[1]。", "DX推進計画への助言（週1回）[1]。") + "\n"
+    with ThreadPoolExecutor(4) as pool:
+        saved = list(pool.map(lambda _: service.save_edit(case.id, "posting", text), range(4)))
+    assert sum(v is not None for v in saved) == 1
+    assert [v.n for v in service.store.get(case.id).artefact("posting").versions] == [1, 2]
+
+
 def test_status_notes_and_next_action(service: CaseService) -> None:
     case = service.new_case("山川村DX", PROFILE)
     for kind in [v.kind for v in draft_kinds() if v.step == 1]:

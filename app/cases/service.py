@@ -7,6 +7,7 @@ records the result, so the UI and the CLI stay bindings.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,8 @@ def model_label(settings: Settings) -> str:
 class CaseService:
     def __init__(self, store: CaseStore, settings: Settings, draft_fn: DraftFn) -> None:
         self.store = store
+        self._edits = threading.Lock()
+        """The editor saves on the button and on leaving the box: both may arrive at once for one edit."""
         self.settings = settings
         self.draft_fn = draft_fn
 
@@ -71,15 +74,16 @@ class CaseService:
         """The edited Markdown as a new version (citations of the base version kept); None when nothing changed."""
         from app.drafting.export import draft_from_markdown, to_markdown
 
-        case = self.store.get(case_id)
-        artefact = case.artefact(kind)
-        if artefact is None:
-            raise CaseError("まだ起案していません。先に起案してください / nothing drafted yet")
-        base = artefact.latest.draft
-        if (markdown or "").strip() == to_markdown(base).strip():
-            return None
-        edited = draft_from_markdown(markdown or "", base)
-        return self.store.add_version(case_id, kind, artefact.step, edited, "edited", EDITED_BY)
+        with self._edits:  # read the latest version and append to it in one step: one edit is one version
+            case = self.store.get(case_id)
+            artefact = case.artefact(kind)
+            if artefact is None:
+                raise CaseError("まだ起案していません。先に起案してください / nothing drafted yet")
+            base = artefact.latest.draft
+            edited = draft_from_markdown(markdown or "", base)
+            if (markdown or "").strip() == to_markdown(base).strip() or to_markdown(edited) == to_markdown(base):
+                return None
+            return self.store.add_version(case_id, kind, artefact.step, edited, "edited", EDITED_BY)
 
 
 def new_case(store: CaseStore, title: str, profile: Any) -> Case:
