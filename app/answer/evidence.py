@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from app.answer.context import neutralise
 from app.answer.question import has_japanese
-from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS
+from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS, ENTITY_PATTERN
 from app.checks.figures import canonical, figure_spans
 from app.checks.instructions import instruction_spans
 from app.checks.provenance import meta_spans
@@ -84,7 +84,6 @@ _DATE = re.compile(r"\d{4}年|\d+月|年度")
 _POINTER = re.compile(r"参照してください|を参照|文書にまとめ|文書にあります|文書で扱|にまとめています|詳しくは")
 """A sentence that sends the reader to another document carries no fact of its own."""
 _ASKING = re.compile(r"[?？]\s*[」』）)]*$")
-ENTITY_PATTERN = _ENTITY = re.compile("|".join(re.escape(n) for n in sorted([*ENTITY_PARENTS, *ENTITY_ALIASES], key=len, reverse=True)))
 _GENERIC_TERMS = frozenset(
     ["ある", "する", "いる", "なる", "できる", "教える", "知る", "場合", "方法", "こと", "もの", "ため", "よう", "どう", "どの", "何", "なに", "どんな", "いくら", "いつ", "ください", "下さる", "思う", "件", "について", "具体", "的", "内容", "詳細", "一覧", "とき", "時", "ほか"]
 )
@@ -139,7 +138,7 @@ class Selection:
 
 
 def entities_of(text: str) -> frozenset[str]:
-    return frozenset(ENTITY_ALIASES.get(m.group(0), m.group(0)) for m in _ENTITY.finditer(text))
+    return frozenset(ENTITY_ALIASES.get(m.group(0), m.group(0)) for m in ENTITY_PATTERN.finditer(text))
 
 
 def intent_of(question: str) -> Intent:

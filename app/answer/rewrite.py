@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from app.answer.evidence import ENTITY_PATTERN, entities_of, siblings
+from app.answer.evidence import entities_of, siblings
 from app.answer.llm_call import invoke_text
-from app.checks.answer_form import ENTITY_ALIASES
+from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PATTERN
 from app.prompts import load_prompt
 
 REWRITE_MAX_TOKENS = 60

@@ -25,9 +25,12 @@ from difflib import SequenceMatcher
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from app.answer.evidence import ENTITY_PATTERN, entities_of, heading_entities, siblings
+from app.answer.citations import cited_numbers
+from app.answer.evidence import entities_of, heading_entities, siblings
 from app.answer.grounding import support
 from app.checks.answer_form import (
+    ENTITY_PATTERN,
+    MARKER,
     foreign_characters,
     lacks_kana,
     misattributed_figures,
@@ -46,7 +49,6 @@ ATTACH_MIN = 0.55
 """A sentence without a marker is kept, with the number of its best evidence, only if supported this well."""
 WITHHELD_JA = "（要約文は根拠の確認に通らなかったため表示していません。上の「資料の該当箇所」が資料の記述です。）"
 NOT_STATED = re.compile(r"(?:記載|記述|言及|説明)(?:が|は)?(?:ありません|ない|見当たりません|見つかりません)|書かれていません|示されていません")
-_MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,，、・]\s*\d{1,2})*)\s*[\]］】]")
 _CLAIM = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*)?(?:[ \t　]*[\[［【]\s*\d{1,2}(?:\s*[,，、・]\s*\d{1,2})*\s*[\]］】])*")
 GRAMMAR = r"""root ::= sentence sentence? sentence?
 sentence ::= body "[" [1-9] "]" "。"
@@ -99,15 +101,15 @@ def claims(text: str) -> list[Claim]:
         raw = m.group(0).strip()
         if not raw:
             continue
-        numbers = [int(n) for g in _MARKER.findall(raw) for n in re.split(r"\s*[,，、・]\s*", g)]
-        body = re.sub(r"\s+([。！？])", r"\1", _MARKER.sub("", raw)).strip()
+        numbers = cited_numbers(raw)
+        body = re.sub(r"\s+([。！？])", r"\1", MARKER.sub("", raw)).strip()
         out.append(Claim(text=raw, body=body, numbers=list(dict.fromkeys(numbers))))
     return out
 
 
 def complete_sentences(text: str) -> int:
     """How many finished sentences the model has written so far (for stopping the stream early)."""
-    return len(re.findall(r"[。！？!?](?![。！？!?])", _MARKER.sub("", text)))
+    return len(re.findall(r"[。！？!?](?![。！？!?])", MARKER.sub("", text)))
 
 
 _CLASSICAL = frozenset("而之其亦乃于")

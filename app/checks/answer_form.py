@@ -230,7 +230,7 @@ ENTITY_ALIASES: dict[str, str] = {
     "CIO補佐官": "CIO補佐官等", "スキル標準": "外部人材スキル標準", "DX推進計画": "自治体DX推進計画",
     "全体手順書": "自治体DX全体手順書", "特別職非常勤": "特別職非常勤職員", "任期付": "任期付職員",
 }
-_ENTITY = re.compile("|".join(re.escape(n) for n in sorted([*ENTITY_PARENTS, *ENTITY_ALIASES], key=len, reverse=True)))
+ENTITY_PATTERN = re.compile("|".join(re.escape(n) for n in sorted([*ENTITY_PARENTS, *ENTITY_ALIASES], key=len, reverse=True)))
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ def entity_mentions(text: str) -> list[Mention]:
     """Named schemes (from `ENTITY_PARENTS`) and place names (Sudachi 地名: 福山市, 浜松市) in a canonical text."""
     from app.retrieval.tokenize import _sudachi
 
-    found = [Mention(ENTITY_ALIASES.get(m.group(0), m.group(0)), m.start(), m.end()) for m in _ENTITY.finditer(text)]
+    found = [Mention(ENTITY_ALIASES.get(m.group(0), m.group(0)), m.start(), m.end()) for m in ENTITY_PATTERN.finditer(text)]
     taken = [(m.start, m.end) for m in found]
     for piece_start, piece in _pieces(text):
         for m in _sudachi().tokenize(piece):
