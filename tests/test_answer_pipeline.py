@@ -120,6 +120,17 @@ def test_stream_yields_evidence_before_any_model_text_then_the_answer(cfg: Setti
     assert ready.evidence[0].text in prompt and "<資料" not in prompt  # the model reads the evidence only
 
 
+def test_the_model_reads_only_the_best_excerpts_the_reader_gets_all(cfg: Settings) -> None:
+    llm = scripted("四段階です[1]。")
+    s = cfg.model_copy(update={"synthesis_evidence_chars": 30})  # less than any excerpt: the first one only
+    answer = AnswerPipeline(s, llm, KeywordRetriever()).ask("地域活性化起業人の経費の上限と期間は？")
+    assert len(answer.evidence) >= 2
+    prompt = str(llm.calls[-1][-1].content)
+    assert answer.evidence[0].text in prompt  # the best excerpt is always read, whatever its length
+    assert any(e.text not in prompt for e in answer.evidence[1:])  # the rest past the budget is the reader's only
+    assert [e.n for e in answer.evidence if f"[{e.n}] {e.text}" in prompt] == [1]
+
+
 def test_synthesis_stops_after_the_configured_sentences(cfg: Settings) -> None:
     text = "四段階です[1]。" * 6
     s = cfg.model_copy(update={"synthesis_sentences": 2})
@@ -133,6 +144,23 @@ def test_empty_question_is_refused_clearly(cfg: Settings) -> None:
     for bad in ["", "   \n ", None]:
         with pytest.raises(QuestionError, match="質問が空です.*empty"):
             pipeline.ask(bad)  # type: ignore[arg-type]
+
+
+def test_the_bare_guidebook_is_retrieved_by_its_full_name(cfg: Settings) -> None:
+    retriever = KeywordRetriever()
+    answer = AnswerPipeline(cfg, scripted("四段階です[1]。"), retriever).ask("ガイドブックの手順は？")
+    assert retriever.queries == ["外部デジタル人材の確保ガイドブックの手順は?"]  # NFKC
+    assert answer.standalone_question == "ガイドブックの手順は?"  # the user's wording for selection and the model
+
+
+def test_punctuation_only_question_is_refused_before_retrieval(cfg: Settings) -> None:
+    retriever = KeywordRetriever()
+    pipeline = AnswerPipeline(cfg, scripted("x"), retriever)
+    for bad in ["？？？", "...", "！？　…", "【】"]:
+        with pytest.raises(QuestionError, match="記号だけ.*punctuation"):
+            pipeline.ask(bad)
+    assert retriever.queries == []
+    assert pipeline.ask("DX?").answer  # one letter is enough to be a question
 
 
 def test_long_question_is_truncated_and_flagged(cfg: Settings) -> None:

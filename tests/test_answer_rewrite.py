@@ -12,6 +12,7 @@ from app.answer.rewrite import (
     is_dependent,
     is_usable,
     key_terms,
+    name_in_full,
     rewrite_question,
 )
 
@@ -94,3 +95,10 @@ def test_a_rewrite_that_repeats_the_previous_question_or_drops_the_follow_ups_wo
     assert not is_usable(SUPPORT[0][0], "その副業型の場合は？", SUPPORT)
     assert not is_usable("地域活性化起業人の財政支援は？", "その副業型の場合は？", SUPPORT)
     assert is_usable("地域活性化起業人の副業型の財政支援は？", "その副業型の場合は？", SUPPORT)
+
+
+def test_the_bare_guidebook_is_named_in_full_for_retrieval() -> None:
+    assert name_in_full("ガイドブックの発行日は？") == "外部デジタル人材の確保ガイドブックの発行日は？"
+    full = "外部デジタル人材の確保ガイドブックの目次は？"
+    assert name_in_full(full) == full  # already in full: unchanged
+    assert name_in_full("確保のガイドブックは？") == "確保のガイドブックは？"

@@ -66,9 +66,10 @@ def test_foreign_script_unsupported_echo_and_recitation_are_removed() -> None:
 
 
 def test_a_sentence_that_negates_its_evidence_is_removed() -> None:
-    result = kept("任期付職員は、任期中に他の自治体の職を兼ねることができます[3]。")
+    question = "任期付職員は他の自治体の職を兼ねられますか？"
+    result = kept("任期付職員は、任期中に他の自治体の職を兼ねることができます[3]。", question)
     assert result.removed and result.removed[0][1] == "contradicts_evidence"
-    assert kept("任期付職員は、任期中に他の自治体の職を兼ねることはできません[3]。").kept == 1
+    assert kept("任期付職員は、任期中に他の自治体の職を兼ねることはできません[3]。", question).kept == 1
 
 
 def test_uncited_sentences_get_the_marker_of_their_evidence_only_when_it_supports_them() -> None:
@@ -101,3 +102,52 @@ def test_english_synthesis_keeps_markers_and_figures_checked() -> None:
 def test_grammar_describes_cited_sentences() -> None:
     assert 'sentence ::= body "[" [1-9] "]" "。"' in synthesis.GRAMMAR
     assert synthesis.complete_sentences("一文目です[1]。二文目[2]。三") == 2
+
+
+def test_a_sentence_about_another_scheme_than_the_one_asked_is_removed() -> None:
+    pm = Evidence(n=1, text="地域プロジェクトマネージャーは、市町村が任用し、1人あたり650万円を上限に特別交付税が措置されます。",
+                  source="corpus/scheme-chiikipm.md", span=(0, 50))
+    adviser = Evidence(n=2, text="地域力創造アドバイザーの招へいには、特別交付税が最大560万円まで措置されます。",
+                       source="corpus/scheme-adviser.md", span=(0, 40))
+    question = "地域力創造アドバイザーを招くとき、特別交付税の上限は？"
+    result = synthesis.check("地域プロジェクトマネージャーは、1人あたり650万円を上限に特別交付税が措置されます[1]。"
+                             "地域力創造アドバイザーの招へいには、特別交付税が最大560万円まで措置されます[2]。",
+                             [pm, adviser], question)
+    assert [why for _, why in result.removed] == ["other_subject"]
+    assert "560万円" in result.text and "650" not in result.text
+    unnamed = synthesis.check("上限は1人あたり650万円です[1]。", [pm, adviser], question)  # names nothing: its evidence decides
+    assert unnamed.kept == 0 and unnamed.removed[0][1] == "other_subject"
+
+
+def test_a_date_of_a_later_version_put_on_the_document_itself_is_removed() -> None:
+    dates = Evidence(n=1, text="自治体DX全体手順書は2021年7月7日に公表され、第2.0版は2022年9月2日に公表されました。",
+                     source="corpus/policy-dx-procedure.md", span=(0, 50))
+    question = "自治体DX全体手順書はいつ公表されましたか？"
+    wrong = synthesis.check("自治体DX全体手順書は2022年9月2日に公表されました[1]。", [dates], question)
+    assert wrong.kept == 0 and wrong.removed[0][1] == "misattributed_figure"
+    right = synthesis.check("自治体DX全体手順書は2021年7月7日に公表され、第2.0版は2022年9月2日に公表されました[1]。",
+                            [dates], question)
+    assert right.kept == 1
+
+
+def test_a_list_copied_from_an_excerpt_is_not_a_synthesis() -> None:
+    items = Evidence(n=1, text="職務の内容 / 応募の資格 / 勤務の条件 / 選考の方法", source="corpus/practice-posting.md", span=(0, 20))
+    result = synthesis.check("職務の内容 / 応募の資格 / 勤務の条件 / 選考の方法[1]。", [items], "募集要項に書く項目は？")
+    assert result.kept == 0 and result.removed[0][1] == "copied_list"
+
+
+def test_a_sentence_announcing_a_list_it_does_not_write_is_removed() -> None:
+    types = Evidence(n=1, text="外部人材スキル標準では、外部人材を次の4つの類型に分けています。", source="corpus/skill.md", span=(0, 30))
+    question = "外部人材スキル標準ではどんな人材類型がありますか？"
+    for text in ["外部人材スキル標準では、外部人材を次の4つの類型に分けています[1]。", "上記の4つの類型に分けています[1]。"]:
+        assert synthesis.check(text, [types], question).removed[0][1] == "announces_nothing"
+
+
+def test_a_sentence_about_the_sources_is_removed_and_a_list_number_dropped() -> None:
+    note = Evidence(n=1, text="ガイドブックの62ページであることや4つのステップは、個人のnote記事1件から分かっています。"
+                    "ガイドブックは課題から始める順序を示しています。", source="corpus/guidebook-unknowns.md", span=(0, 60))
+    question = "ガイドブックは何から始めるよう求めていますか？"
+    result = synthesis.check("1. ガイドブックの4つのステップは、個人のnote記事1件から分かっています[1]。"
+                             "1. ガイドブックは課題から始める順序を示しています[1]。", [note], question)
+    assert [why for _, why in result.removed] == ["about_the_sources"]
+    assert result.text == "ガイドブックは課題から始める順序を示しています[1]。"

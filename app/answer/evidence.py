@@ -5,14 +5,20 @@ passages. Selecting the sentences that carry the answer is cheap and determinist
 then the material's own wording with its source; the model only links these sentences afterwards (app/answer/
 synthesis.py). Each sentence is scored against the standalone question by
 
-- content-term overlap (Sudachi normalized forms, weighted by how rare a term is among the candidates),
+- content-term overlap (Sudachi normalized forms, weighted by how rare a term is among the candidates; a question's
+  word inside a compound the tokenizer keeps whole — 費用 in 費用負担 — counts),
 - character-bigram overlap (survives spelling variants Sudachi splits differently),
 - the passage's retrieval rank,
 - what the question asks for: the kind of figure (上限・いくら → 円, 措置率 → rate, 何人, 期間 …), a date, a
   requirement, a legal basis (根拠 → an article), a definition (「…とは」 → 「Xは…制度です」),
 - the named subject: a sentence about 企業派遣型 — or under a 企業派遣型 heading — is not evidence for a question about
   副業型 (siblings in `ENTITY_PARENTS`); one naming the asked subject is preferred,
-- what carries no fact: pointers to another document, and what the material does not know (unless that is asked).
+- what carries no fact: pointers to another document, what the material does not know (unless that is asked), and
+  the write-up's guesses (「…の可能性が高い」).
+
+Sentences are then taken greedily, each time the best one less what the chosen ones already say (a paraphrase of the
+first excerpt adds nothing; the next should add a figure, a requirement, a date). Six excerpts (~600 characters) are
+shown; the model reads only the best ones, up to `synthesis_evidence_chars` (app/answer/synthesis.py `for_model`).
 
 A question asking two things gets the best sentence for each part first. The sentence after a chosen one joins it when
 it carries the figure the question asks for and the chosen one does not (「…を措置の対象とします。措置率は0.5です。」),
@@ -34,7 +40,7 @@ from app.checks.answer_form import ENTITY_ALIASES, ENTITY_PARENTS, ENTITY_PATTER
 from app.checks.figures import canonical, figure_spans
 from app.checks.instructions import instruction_spans
 from app.checks.provenance import meta_spans
-from app.retrieval.tokenize import bigram_tokens, word_tokens
+from app.retrieval.tokenize import bigram_tokens, normalize, word_tokens
 from app.schemas import Chunk, Citation, Evidence, Hit
 from app.sentences import sentence_spans
 
@@ -42,9 +48,16 @@ MIN_SENTENCE_CHARS = 8
 """Shorter lines are labels (「概要」, 「1.」), not statements."""
 DUPLICATE_JACCARD = 0.7
 """Bigram Jaccard at or above which two sentences say the same thing (chunk overlap repeats sentences)."""
-KEEP_SHARE = 0.55
-"""A sentence is kept only if it scores at least this share of the best one: a weak extra sentence costs the model
-prompt time and the reader attention."""
+KEEP_SHARE = 0.4
+"""A sentence is kept only if it scores at least this share of the best one: a weak extra sentence costs the reader
+attention (0.55 when the same excerpts were the model's whole input; selection-only fact coverage of the statements
+set 0.70 → 0.82 with six excerpts, this floor and the redundancy rule)."""
+REDUNDANCY_WEIGHT = 0.5
+"""How much a sentence loses for repeating what the chosen ones say (times its redundancy, 0–1): the next excerpt
+should add a fact, not restate the first in other words (「…を提供する仕組みです」 twice)."""
+SPECIFIC_BONUS = 0.05
+"""Per kind of figure or date (two at most) in a sentence about what was asked: 「634人が応募し5人が委嘱」 is what an
+officer asking 「どんな公募をしましたか」 wants, though it repeats few of the question's words."""
 MIN_SCORE = 0.12
 WEAK_COVERAGE = 0.3
 """Below this best coverage of the question's own terms (its named subject aside), the material barely touches the
@@ -65,17 +78,19 @@ _FIGURE_UNITS: dict[str, frozenset[str]] = {
 }
 _EXPANSIONS: dict[str, str] = {
     "財政支援": "特別交付税 措置 上限", "財政措置": "特別交付税 措置 上限", "国の支援": "特別交付税 措置",
-    "費用": "経費", "お金": "経費 報酬", "給料": "報酬", "給与": "報酬", "待遇": "報酬 勤務条件",
-    "期間": "任期", "条件": "要件", "要件": "条件",
+    "費用": "経費 負担", "お金": "経費 報酬 負担", "給料": "報酬", "給与": "報酬", "待遇": "報酬 勤務条件",
+    "期間": "任期", "条件": "要件 対象 報酬 勤務", "要件": "条件 対象",
 }
 """A few words of the guidebook's domain that questions and the material name differently (財政支援 is written
 特別交付税で措置): the material's word is added to the question's terms."""
 _DEFINITION_CUE = re.compile(r"とは|どんな|どのような|何ですか|なんですか|って何")
-_DEFINITION = re.compile(r"(?:は|とは)、?.{4,}?(?:制度|仕組み|役割|人材|資料|職|形|事業|計画|枠組み)(?:です|である|のこと)")
+_DEFINITION = re.compile(r"(?:は|とは)、?.{4,}?(?:(?:制度|仕組み|役割|人材|資料|職|形|事業|計画|枠組み)(?:です|である|のこと)"
+                         r"|として位置(?:づ|付)けられて)")
 """「地域プロジェクトマネージャーは、…橋渡し役を担う人材です。」: what a 「…とは」 question asks for."""
 _LAW_CUE = re.compile(r"根拠|法令|規定|法律|条文|何法|法的")
 _LAW = re.compile(r"法\d+条|法第\d+条|\d+条\d+項|第\d+条|法律第\d+号")
 _UNKNOWN = re.compile(r"確認できていません|分かっていません|わかっていません|含まれていません|見つかりませんでした|明らかではありません")
+_SPECULATION = re.compile(r"可能性が(?:高い|あります|ある)|かもしれません|と推測され")
 _ASKS_UNKNOWN = re.compile(r"分か|わか|確認|公開|載って|記載|明らか")
 _DATE_CUE = re.compile(r"いつ|時期|何年|年度|期限|締切|締め切り|日程|策定|開始|始ま|創設|公表")
 _REQUIREMENT_CUE = re.compile(r"要件|条件|対象|資格|必要|できますか|可能|限ら|限る|基準")
@@ -120,6 +135,8 @@ class Candidate:
     has_date: bool
     entities: frozenset[str]
     is_list: bool = False
+    flat: str = ""
+    """The text normalised as the tokenizer sees it (NFKC, lower case), for terms inside compounds."""
     rival: bool = False
     """About another sub-type than the one asked (企業派遣型 for a 副業型 question)."""
     score: float = 0.0
@@ -191,8 +208,10 @@ def _inside_marked(start: int, end: int, marked: list[tuple[int, int]]) -> bool:
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+・•●○◆◇■□▪]|\d{1,3}[.)．]|[（(]\d{1,3}[)）]|[①-⑳])")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]*-{3}[\s:|-]*$")
-_LEAD_IN = re.compile(r"(?:次|以下|下記)の|次のとおり|次の通り|[:：]$")
-"""A sentence that announces the list after it (「次の項目は…」): the list is its content."""
+_LEAD_IN = re.compile(r"(?:次|以下|下記)の|次のとおり|次の通り|[:：]$|(?:\d{1,2}|[二三四五六七八九])つの")
+"""A sentence that announces the list after it (「次の項目は…」「…を4つの段階に分けています」): the list is its content."""
+LIST_JOIN = " / "
+"""How the lines of a list unit are joined into one excerpt (the synthesis check knows a copied list by it)."""
 LIST_ITEM_CHARS = 60
 """List items and table rows up to this length are read together (「自己紹介 5分」 alone says nothing)."""
 
@@ -234,7 +253,7 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
             start, end = unit[0][0], unit[-1][1]
             if _inside_marked(start, end, marked):
                 continue
-            text = " / ".join(t for t in (_clean(chunk.text, a, b, marked) for a, b in unit) if t)
+            text = LIST_JOIN.join(t for t in (_clean(chunk.text, a, b, marked) for a, b in unit) if t)
             if len(text) < MIN_SENTENCE_CHARS:
                 continue
             canon = canonical(text)
@@ -243,7 +262,7 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
                 terms=frozenset(word_tokens(text)), grams=frozenset(bigram_tokens(text)),
                 figure_kinds=_figure_kinds(canon),
                 has_date=bool(_DATE.search(canon)), entities=_own_or(entities_of(text), context),
-                is_list=len(unit) > 1,
+                is_list=len(unit) > 1, flat=normalize(text),
             ))
     return out
 
@@ -283,6 +302,8 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
     """Fill `score` and `coverage` of every candidate (see the module docstring for the parts)."""
     df: dict[str, int] = {}
     for c in cands:
+        # Sudachi keeps compounds whole (費用負担, 受入経費): a question's word inside one still counts
+        c.terms |= {t for t in intent.terms if len(t) >= 2 and t in c.flat}
         for t in c.terms & intent.terms:
             df[t] = df.get(t, 0) + 1
     n = max(len(cands), 1)
@@ -316,11 +337,25 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
             s += 0.15
         if intent.wants_law and _LAW.search(canonical(c.text)):
             s += 0.2
+        if _SPECULATION.search(c.text):
+            s -= 0.15  # a guess of the write-up (「…に掲載されている可能性が高いと考えられます」) is not a fact
         if _UNKNOWN.search(c.text) and not intent.asks_unknown:
             s -= 0.2  # what the material does not know answers only a question about what is known
+        if c.focus > 0 or not intent.focus_terms:  # a concrete figure or date about what was asked is a fact
+            s += SPECIFIC_BONUS * min(2, len(c.figure_kinds) + c.has_date)
         if len(c.text) < 15:
             s *= 0.5
         c.score = s
+
+
+def _redundancy(c: Candidate, chosen: list[Candidate], intent: Intent) -> float:
+    """Share of what `c` says beyond the question's own words that the chosen sentences already say: 0 for a
+    sentence with new content (another figure, another requirement), near 1 for a paraphrase of a chosen one."""
+    own = c.terms - intent.terms
+    if not own or not chosen:
+        return 0.0
+    said = frozenset().union(*(k.terms for k in chosen))
+    return len(own & said) / len(own)
 
 
 def _near_duplicate(a: Candidate, b: Candidate) -> bool:
@@ -329,7 +364,7 @@ def _near_duplicate(a: Candidate, b: Candidate) -> bool:
 
 
 def select_evidence(
-    question: str, hits: list[Hit], max_items: int = 4, max_chars: int = 350
+    question: str, hits: list[Hit], max_items: int = 6, max_chars: int = 600
 ) -> Selection:
     """The best sentences for `question` from `hits` (in rank order), numbered 1..k, each tied to its passage."""
     cands = candidates(hits)
@@ -337,8 +372,10 @@ def select_evidence(
         return Selection(weak=True)
     intent = intent_of(question)
     chosen: list[Candidate] = []
+    part_focus: list[float] = []
     for part in question_parts(question):  # 「どんな制度で、上限はいくらですか」: the best sentence for each part first
         score(cands, intent_of(" ".join(sorted(intent.entities)) + " " + part), len(hits))
+        part_focus.append(max(c.focus for c in cands))
         top = max(cands, key=lambda c: (c.score, -c.rank, -c.order))
         if top.score >= MIN_SCORE and top not in chosen and not top.rival:
             chosen.append(top)
@@ -349,11 +386,14 @@ def select_evidence(
     floor = max(MIN_SCORE, KEEP_SHARE * best.score) if intent.japanese else KEEP_SHARE * best.score
     chosen = chosen[:max_items]
     used = sum(len(c.text) for c in chosen)
-    for c in ranked:
-        if c in chosen:
+    pool = [c for c in ranked if c not in chosen]
+    while pool and len(chosen) < max_items:
+        # the best remaining sentence, less what the chosen ones already say (a paraphrase adds nothing)
+        value = {id(c): c.score - REDUNDANCY_WEIGHT * _redundancy(c, chosen, intent) for c in pool}
+        pool.sort(key=lambda c: (-value[id(c)], c.rank, c.order))
+        c = pool.pop(0)
+        if chosen and c.score < floor:
             continue
-        if len(chosen) >= max_items or chosen and c.score < floor:
-            break
         if any(_near_duplicate(c, k) for k in chosen) or chosen and (c.rival or _POINTER.search(c.text)):
             continue
         if chosen and used + len(c.text) > max_chars:
@@ -363,7 +403,9 @@ def select_evidence(
     following = {(a.hit_index, a.order): b for a, b in zip(cands, cands[1:], strict=False) if a.hit_index == b.hit_index}
     following.update(_across_chunks(cands, hits))
     items = _join_following(chosen, following, intent)
-    selection = Selection(weak=intent.japanese and max(c.focus for c in cands) < WEAK_COVERAGE)
+    # weak only when no part of the question is well covered: one part answered is not "the material does not say"
+    selection = Selection(weak=intent.japanese and max(c.focus for c in cands) < WEAK_COVERAGE
+                          and all(f < WEAK_COVERAGE for f in part_focus))
     # one item per passage: a sentence joined with the start of the next chunk becomes two neighbouring items
     pieces = [[c for c in group if c.hit_index == h] for group in items
               for h in dict.fromkeys(c.hit_index for c in group)]

@@ -30,7 +30,7 @@ from app.answer.evidence import select_evidence
 from app.answer.llm_call import stream_text
 from app.answer.memory import ConversationMemory
 from app.answer.question import has_japanese, prepare_question, wants_english
-from app.answer.rewrite import rewrite_question
+from app.answer.rewrite import name_in_full, rewrite_question
 from app.config import Settings
 from app.flags import FlagCode
 from app.models.limiter import QueueStatus, model_turn
@@ -97,10 +97,11 @@ class AnswerPipeline:
         timings["rewrite_s"] = _round(perf_counter() - start)
 
         t = perf_counter()
-        hits = self.retriever.search(rewritten.question, k=self.settings.top_k, filters=filters)
+        query = name_in_full(rewritten.question)
+        hits = self.retriever.search(query, k=self.settings.top_k, filters=filters)
         timings["retrieve_s"] = _round(perf_counter() - t)
 
-        reason = abstain_reason(hits, self.threshold_for(rewritten.question))
+        reason = abstain_reason(hits, self.threshold_for(query))
         selection = None
         if reason is None:
             t = perf_counter()
@@ -125,7 +126,8 @@ class AnswerPipeline:
         yield EvidenceReady(evidence=selection.evidence, citations=selection.citations, elapsed_s=timings["evidence_s"])
 
         english = wants_english(q)
-        messages = synthesis.build_messages(rewritten.question, selection.evidence, english=english)
+        read = synthesis.for_model(selection.evidence, self.settings.synthesis_evidence_chars)
+        messages = synthesis.build_messages(rewritten.question, read, english=english)
         raw = yield from self._synthesise(messages, timings, queue_events, english)
         checked = synthesis.check(raw, selection.evidence, rewritten.question, english=english, weak=selection.weak)
         for sentence, why in checked.removed:

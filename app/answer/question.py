@@ -2,7 +2,9 @@
 
 Decision (documented in the README): an over-long question is *truncated* to ``settings.max_question_chars``
 with the flag ``question_truncated`` rather than refused, so a user who pasted a long e-mail still gets an
-answer about its beginning and is told what happened. An empty question is refused with `QuestionError`.
+answer about its beginning and is told what happened. An empty question is refused with `QuestionError`, and so is
+one with no letter, digit or kanji in it (「？？？」, 「…」): retrieval would return the most generic passages and the
+evidence would look like an answer to a question nobody asked.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def prepare_question(text: str | None, max_chars: int) -> tuple[str, list[str]]:
     question = unicodedata.normalize("NFKC", text or "").strip()
     if not question:
         raise QuestionError("質問が空です。質問を入力してください / the question is empty: please type a question")
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in question):
+        raise QuestionError("質問の文字がありません（記号だけです）。知りたいことを文で入力してください / "
+                            "the question has no words, only punctuation or symbols: please type a question")
     flags: list[str] = []
     if len(question) > max_chars:
         question = question[:max_chars].rstrip()

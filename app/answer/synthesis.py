@@ -9,6 +9,11 @@ merely somewhere in the passages:
 - its wording is mostly taken from the cited evidence (character bigrams);
 - every figure, year and 制度名 in it appears in the cited evidence (or the 制度名 in the question);
 - no figure is attached to another subject than in the evidence (「副業型は560万円」 when 560万円 is 企業派遣型's);
+- it is about what was asked: a sentence naming only other schemes than the question's (「地域プロジェクトマネージャー
+  は650万円」 for a question about 地域力創造アドバイザー) is removed, whatever it cites;
+- a date or figure keeps its qualifier: 「手順書は2022年9月2日に公表」 from 「第2.0版は2022年9月2日に公表」 is not
+  what the evidence says;
+- it is prose, not a list copied from an excerpt (the ` / ` that joins list lines never occurs in prose);
 - it does not negate what the evidence affirms, nor the reverse;
 - no characters outside Japanese usage (窗, 众), no recitation of the prompt, no echo of the question.
 
@@ -26,18 +31,20 @@ from difflib import SequenceMatcher
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from app.answer.citations import cited_numbers
-from app.answer.evidence import entities_of, heading_entities, siblings
+from app.answer.evidence import LIST_JOIN, entities_of, heading_entities, siblings
 from app.answer.grounding import support
 from app.checks.answer_form import (
     ENTITY_PATTERN,
     MARKER,
+    compatible,
     foreign_characters,
     lacks_kana,
     misattributed_figures,
     question_echo,
     words_left,
 )
-from app.checks.figures import figures, missing_figures
+from app.checks.figures import canonical, figure_spans, figures, missing_figures
+from app.checks.provenance import about_sources
 from app.flags import FlagCode
 from app.prompts import load_prompt
 from app.schemas import HEADING_SEPARATOR, Evidence
@@ -61,8 +68,11 @@ _NEGATION = re.compile(
 )
 """Negated predicates (できません, 認められない, 対象外). Not obligations (しなければならない) nor 少ない: a sentence whose
 polarity differs from its evidence's says the opposite of it."""
-_ANNOUNCES = re.compile(r"(?:以下|次|下記)の(?:通り|とおり|ように|よう)|(?:以下|次)(?:です|になります|が挙げられます)")
-"""「…は以下の通りです。」 promises a list the synthesis never writes: the evidence above is the list."""
+_ANNOUNCES = re.compile(r"(?:以下|次|下記)の(?:通り|とおり|ように|よう|\d+つ|[一二三四五六七八九]つ)|(?:以下|次)(?:です|になります|が挙げられます)"
+                        r"|上記|前述")
+"""「…は以下の通りです。」「次の4つの類型に分け…」 promise a list the synthesis never writes, 「上記の…」 points at
+nothing the reader sees as the answer: the evidence above is the list."""
+_ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)．、]|[（(]\d{1,2}[)）]|[①-⑳]|[-・*•])\s*")
 _PROMPT_WORDS = re.compile(r"【|抜粋|根拠の番号|番号を付け|規則[:：]")
 
 
@@ -84,6 +94,19 @@ class CheckedSynthesis:
     flags: list[str] = field(default_factory=list)
 
 
+def for_model(evidence: list[Evidence], max_chars: int) -> list[Evidence]:
+    """The excerpts the model reads: the first ones (best first) up to `max_chars`, the first always. The reader sees
+    every excerpt; the model only needs enough to link the main facts, and each character costs prompt time."""
+    out: list[Evidence] = []
+    used = 0
+    for e in evidence:
+        if out and used + len(e.text) > max_chars:
+            break
+        out.append(e)
+        used += len(e.text)
+    return out
+
+
 def build_messages(question: str, evidence: list[Evidence], english: bool = False) -> list[BaseMessage]:
     """A short prompt (every token costs the user ~0.03 s on the embedded model): fixed system text, the numbered
     evidence sentences, the question."""
@@ -103,6 +126,7 @@ def claims(text: str) -> list[Claim]:
             continue
         numbers = cited_numbers(raw)
         body = re.sub(r"\s+([。！？])", r"\1", MARKER.sub("", raw)).strip()
+        body = _ENUMERATOR.sub("", body)  # 「1. 課題から…」: the model began a list; the sentence is what counts
         out.append(Claim(text=raw, body=body, numbers=list(dict.fromkeys(numbers))))
     return out
 
@@ -129,6 +153,32 @@ def _glued_question(body: str, question: str, source: str) -> bool:
     return False
 
 
+_QUALIFIER = re.compile(r"第\d+(?:\.\d+)?版|改定版|改訂版")
+"""Words that say a date belongs to a later version of a document, not to the document itself."""
+
+
+def _dropped_qualifier(body: str, source: str) -> bool:
+    """A figure of `body` stands in `source` in a clause with a version word (第2.0版) that `body` leaves out."""
+    text = canonical(source)
+    own = canonical(body)
+    for span in figure_spans(own):
+        for there in figure_spans(text):
+            if not span.figure.satisfied_by(there.figure) or not span.figure.unit:
+                continue
+            start = max(text.rfind(p, 0, there.start) for p in "、。,")
+            clause = text[start + 1 : there.start]
+            if any(q.group(0) not in own for q in _QUALIFIER.finditer(clause)):
+                return True
+    return False
+
+
+def _other_subject(body: str, question: str, cited: frozenset[str]) -> bool:
+    """The question names schemes and the sentence is about others only (neither the same nor a sub-type): by the
+    schemes it names, or — naming none (「上限は1人あたり650万円です」) — by those of the evidence it cites."""
+    asked, said = entities_of(question), entities_of(body) or cited
+    return bool(asked and said) and not any(compatible(a, b) for a in asked for b in said)
+
+
 def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
@@ -141,16 +191,22 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
         return "prompt_recitation"
     if _ANNOUNCES.search(body):
         return "announces_nothing"
+    if about_sources(body):
+        return "about_the_sources"
     if question_echo(body, question) or _glued_question(body, question, source):
         return "question_echo"
+    if LIST_JOIN in claim.text:
+        return "copied_list"
+    named = entities_of(source) | {e for c in cited for e in heading_entities(c.heading.split(HEADING_SEPARATOR))}
+    if _other_subject(body, question, named):
+        return "other_subject"
     if missing_figures(figures(body), figures(source)):
         return "figure_not_in_evidence"
-    named = entities_of(source) | {e for c in cited for e in heading_entities(c.heading.split(HEADING_SEPARATOR))}
     unknown = entities_of(body) - named - entities_of(question)
     swapped = {e for e in entities_of(body) - named if siblings(e) & named}
     if unknown or swapped:  # 「副業型は…」 from a sentence about 企業派遣型, even if the question named 副業型
         return "subject_not_in_evidence"
-    if misattributed_figures(body, [source]):
+    if misattributed_figures(body, [source]) or _dropped_qualifier(body, source):
         return "misattributed_figure"
     if english:
         return None

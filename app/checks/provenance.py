@@ -104,6 +104,12 @@ def is_meta_sentence(sentence: str) -> bool:
     return bool(_SELF_OPEN.search(s) or _SENTENCE_META.search(s))
 
 
+def about_sources(sentence: str) -> bool:
+    """The sentence speaks of the material's sources or confidence (「…は個人のnote記事1件から分かっています」), even
+    when it also carries figures: never what a synthesis should say (the sources panel shows provenance)."""
+    return bool(_SENTENCE_META.search(_PAREN.sub("", sentence)))
+
+
 def _parentheticals(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _PAREN.finditer(text)
             if _PAREN_META.search(m.group(1)) and not _STRONG_FIGURE.search(m.group(1))]

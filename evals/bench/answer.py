@@ -149,6 +149,7 @@ def run_benchmark(
     load_s = round(perf_counter() - t, 2)
     echo(f"backend={settings.llm_backend} load_s={load_s} top_k={settings.top_k} "
          f"evidence_items={settings.evidence_items} evidence_chars={settings.evidence_chars} "
+         f"synthesis_evidence_chars={settings.synthesis_evidence_chars} "
          f"synthesis_sentences={settings.synthesis_sentences}")
     echo(f"{'#':>2} {'retr_s':>6} {'evid_s':>6} {'ttft_s':>6} {'total_s':>7} {'tok':>4} {'tok/s':>6} {'rss_MB':>7} cit  question")
     rows: list[Row] = []
