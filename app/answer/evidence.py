@@ -1,4 +1,4 @@
-"""Evidence selection: the 2–4 sentences of the retrieved passages that answer the question, verbatim (no LLM).
+"""Evidence selection: the few sentences (up to six) of the retrieved passages that answer the question, verbatim (no LLM).
 
 Why: a 1.5B model on 2 cores drops, merges and misattributes facts when it writes prose from ~900 characters of mixed
 passages. Selecting the sentences that carry the answer is cheap and deterministic, and what the user reads first is

@@ -1,7 +1,7 @@
 """The model's part of an answer, and its check sentence by sentence.
 
-The model gets only the selected evidence sentences (app/answer/evidence.py), numbered, and writes 1–3 sentences that
-link them. Every sentence it writes is then checked against the evidence it cites — the facts must be there, not
+The model gets only the best of the selected evidence sentences (app/answer/evidence.py; up to
+`synthesis_evidence_chars`, see `for_model`), numbered, and writes 1–3 sentences that link them. Every sentence it writes is then checked against the evidence it cites — the facts must be there, not
 merely somewhere in the passages:
 
 - it cites an evidence number (a well-supported sentence without one gets the number of the evidence that supports
