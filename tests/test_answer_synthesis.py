@@ -151,3 +151,13 @@ def test_a_sentence_about_the_sources_is_removed_and_a_list_number_dropped() -> 
                              "1. ガイドブックは課題から始める順序を示しています[1]。", [note], question)
     assert [why for _, why in result.removed] == ["about_the_sources"]
     assert result.text == "ガイドブックは課題から始める順序を示しています[1]。"
+
+
+def test_the_situation_the_question_set_may_open_the_answer() -> None:
+    start = Evidence(n=1, text="外部デジタル人材の確保ガイドブックは、人材探しより先に「業務課題の特定」から始めることを求めています。",
+                     source="corpus/guidebook-overview.md", span=(0, 50))
+    question = "外部人材を確保するとき、ガイドブックは何から始めるよう求めていますか?"
+    kept_ = synthesis.check("外部人材を確保するとき、ガイドブックは「業務課題の特定」から始めることを求めています[1]。", [start], question)
+    assert kept_.kept == 1
+    echo = synthesis.check("外部人材を確保するとき、ガイドブックは何から始めるよう求めていますか[1]。", [start], question)
+    assert echo.kept == 0  # the rest is still the question

@@ -179,6 +179,20 @@ def _other_subject(body: str, question: str, cited: frozenset[str]) -> bool:
     return bool(asked and said) and not any(compatible(a, b) for a in asked for b in said)
 
 
+_SETTING = re.compile(r"^[^。、]{4,40}?(?:とき|場合|際)、")
+"""A leading 「…とき、」「…場合、」 clause: the situation the question set, which an answer may restate."""
+
+
+def _after_setting(body: str, question: str) -> str:
+    """The sentence without a leading situation clause copied from the question (「外部人材を確保するとき、ガイドブックは
+    「業務課題の特定」から始まります」 answers; only the rest is checked for echo and support). A restated topic
+    (「…任用したときの特別交付税は、」) is not a situation clause and stays."""
+    lead = _SETTING.match(body)
+    if lead and lead.group(0).rstrip("、") in question and len(body) - lead.end() >= GLUED_CHARS:
+        return body[lead.end():]
+    return body
+
+
 def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
@@ -193,7 +207,8 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
         return "announces_nothing"
     if about_sources(body):
         return "about_the_sources"
-    if question_echo(body, question) or _glued_question(body, question, source):
+    core = _after_setting(body, question)
+    if question_echo(core, question) or _glued_question(core, question, source):
         return "question_echo"
     if LIST_JOIN in claim.text:
         return "copied_list"
@@ -210,7 +225,7 @@ def _problem(claim: Claim, cited: list[Evidence], question: str, english: bool) 
         return "misattributed_figure"
     if english:
         return None
-    if support(body, source) < SUPPORT_MIN:
+    if support(core, source) < SUPPORT_MIN:
         return "unsupported"
     if _negated(body) != _negated(source):
         return "contradicts_evidence"
