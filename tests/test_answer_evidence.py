@@ -182,21 +182,20 @@ def test_a_two_part_question_with_one_part_answered_is_not_weak() -> None:
     assert not selection.weak and any("100万円" in e.text for e in selection.evidence)
 
 
+def overview(text: str):
+    return make_chunk("guidebook-overview", "ガイドブックの概要", "guidebook-summary", text)
+
+
 def test_a_guess_of_the_write_up_yields_to_a_stated_fact() -> None:
-    guide = make_chunk(
-        "guidebook-overview", "ガイドブックの概要", "guidebook-summary",
-        "外部デジタル人材の確保ガイドブックは、総務省のページに掲載されている可能性が高いと考えられます。"
-        "外部デジタル人材の確保ガイドブックは、総務省のページで公開されています。",
-    )
+    guide = overview("外部デジタル人材の確保ガイドブックは、総務省のページに掲載されている可能性が高いと考えられます。"
+                     "外部デジタル人材の確保ガイドブックは、総務省のページで公開されています。")
     selection = select_evidence("外部デジタル人材の確保ガイドブックは総務省のページで見られますか？", hits(guide), max_items=1)
     assert "公開されています" in selection.evidence[0].text
 
 
 def test_a_sentence_counting_the_items_brings_the_list_after_it() -> None:
-    steps = make_chunk(
-        "guidebook-overview", "ガイドブックの概要", "guidebook-summary",
-        "外部デジタル人材の確保ガイドブックは、確保までの道筋を4つの段階に分けています。\n\n"
-        "1. ステップ1：業務課題の特定\n2. ステップ2：人材要件の定義\n3. ステップ3：人材の選定\n4. ステップ4：人材の受け入れ\n",
-    )
+    steps = overview("外部デジタル人材の確保ガイドブックは、確保までの道筋を4つの段階に分けています。\n\n"
+                     "1. ステップ1：業務課題の特定\n2. ステップ2：人材要件の定義\n3. ステップ3：人材の選定\n"
+                     "4. ステップ4：人材の受け入れ\n")
     selection = select_evidence("ガイドブックでは確保をどんな段階に分けていますか？", hits(steps), max_items=1)
     assert "4つの段階" in selection.evidence[0].text and "人材の受け入れ" in selection.evidence[0].text
