@@ -1,4 +1,5 @@
-"""Evidence selection: the few sentences (up to six) of the retrieved passages that answer the question, verbatim (no LLM).
+"""Evidence selection: the few sentences (up to six) of the retrieved passages that answer the question, verbatim
+(no LLM).
 
 Why: a 1.5B model on 2 cores drops, merges and misattributes facts when it writes prose from ~900 characters of mixed
 passages. Selecting the sentences that carry the answer is cheap and deterministic, and what the user reads first is
@@ -302,7 +303,8 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
     """Fill `score` and `coverage` of every candidate (see the module docstring for the parts)."""
     df: dict[str, int] = {}
     for c in cands:
-        # Sudachi keeps compounds whole (費用負担, 受入経費): a question's word inside one still counts
+        # Sudachi keeps compounds whole (費用負担, 受入経費): a question's word inside one becomes one of the
+        # sentence's terms, for this score and for the redundancy rule of select_evidence
         c.terms |= {t for t in intent.terms if len(t) >= 2 and t in c.flat}
         for t in c.terms & intent.terms:
             df[t] = df.get(t, 0) + 1
@@ -311,9 +313,9 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
     weight = {t: math.log(1 + n / df.get(t, 1)) * (2 if t in intent.focus_terms else 1) for t in intent.terms}
     total = sum(weight.values()) or 1.0
     rivals = {e: siblings(e) - intent.entities for e in intent.entities}
+    focus_total = sum(weight[t] for t in intent.focus_terms)
     for c in cands:
         c.coverage = sum(weight[t] for t in c.terms & intent.terms) / total
-        focus_total = sum(weight[t] for t in intent.focus_terms)
         c.focus = sum(weight[t] for t in c.terms & intent.focus_terms) / focus_total if focus_total else c.coverage
         grams = len(c.grams & intent.grams) / len(intent.grams) if intent.grams else 0.0
         s = 0.3 * c.coverage + 0.4 * c.focus + 0.3 * grams
@@ -348,14 +350,11 @@ def score(cands: list[Candidate], intent: Intent, n_hits: int) -> None:
         c.score = s
 
 
-def _redundancy(c: Candidate, chosen: list[Candidate], intent: Intent) -> float:
-    """Share of what `c` says beyond the question's own words that the chosen sentences already say: 0 for a
-    sentence with new content (another figure, another requirement), near 1 for a paraphrase of a chosen one."""
+def _redundancy(c: Candidate, said: frozenset[str], intent: Intent) -> float:
+    """Share of what `c` says beyond the question's own words that the chosen sentences (`said`: their terms) already
+    say: 0 for a sentence with new content (another figure, another requirement), near 1 for a paraphrase."""
     own = c.terms - intent.terms
-    if not own or not chosen:
-        return 0.0
-    said = frozenset().union(*(k.terms for k in chosen))
-    return len(own & said) / len(own)
+    return len(own & said) / len(own) if own else 0.0
 
 
 def _near_duplicate(a: Candidate, b: Candidate) -> bool:
@@ -389,9 +388,9 @@ def select_evidence(
     pool = [c for c in ranked if c not in chosen]
     while pool and len(chosen) < max_items:
         # the best remaining sentence, less what the chosen ones already say (a paraphrase adds nothing)
-        value = {id(c): c.score - REDUNDANCY_WEIGHT * _redundancy(c, chosen, intent) for c in pool}
-        pool.sort(key=lambda c: (-value[id(c)], c.rank, c.order))
-        c = pool.pop(0)
+        said = frozenset().union(*(k.terms for k in chosen))
+        c = min(pool, key=lambda c: (REDUNDANCY_WEIGHT * _redundancy(c, said, intent) - c.score, c.rank, c.order))
+        pool.remove(c)
         if chosen and c.score < floor:
             continue
         if any(_near_duplicate(c, k) for k in chosen) or chosen and (c.rival or _POINTER.search(c.text)):

@@ -1,8 +1,8 @@
 """The model's part of an answer, and its check sentence by sentence.
 
 The model gets only the best of the selected evidence sentences (app/answer/evidence.py; up to
-`synthesis_evidence_chars`, see `for_model`), numbered, and writes 1–3 sentences that link them. Every sentence it writes is then checked against the evidence it cites — the facts must be there, not
-merely somewhere in the passages:
+`synthesis_evidence_chars`, see `for_model`), numbered, and writes 1–3 sentences that link them. Every sentence it
+writes is then checked against the evidence it cites — the facts must be there, not merely somewhere in the passages:
 
 - it cites an evidence number (a well-supported sentence without one gets the number of the evidence that supports
   it; the check below decides, not the model's marker);
@@ -68,8 +68,8 @@ _NEGATION = re.compile(
 )
 """Negated predicates (できません, 認められない, 対象外). Not obligations (しなければならない) nor 少ない: a sentence whose
 polarity differs from its evidence's says the opposite of it."""
-_ANNOUNCES = re.compile(r"(?:以下|次|下記)の(?:通り|とおり|ように|よう|\d+つ|[一二三四五六七八九]つ)|(?:以下|次)(?:です|になります|が挙げられます)"
-                        r"|上記|前述")
+_ANNOUNCES = re.compile(r"(?:以下|次|下記)の(?:通り|とおり|ように|よう|\d+つ|[一二三四五六七八九]つ)"
+                        r"|(?:以下|次)(?:です|になります|が挙げられます)|上記|前述")
 """「…は以下の通りです。」「次の4つの類型に分け…」 promise a list the synthesis never writes, 「上記の…」 points at
 nothing the reader sees as the answer: the evidence above is the list."""
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)．、]|[（(]\d{1,2}[)）]|[①-⑳]|[-・*•])\s*")
